@@ -1,0 +1,117 @@
+/**
+ * The demo shop from the seeds: "Demo Kirana Store" with rice, tea, milk, oil, salt and sugar.
+ * Used by the demo seed and by tests; prices are tax-inclusive MRP per kg, litre or piece.
+ */
+import type { z } from 'zod';
+import type { productCreated } from './event-payloads.ts';
+
+export type ProductSpec = Omit<z.infer<typeof productCreated>, 'productId'>;
+
+export const DEMO_SHOP = {
+  name: 'Demo Kirana Store',
+  stateCode: '27',
+  ownerPhone: '9876543210',
+  ownerPassword: 'demo123',
+  staffPhone: '9876543211',
+  customerPhones: ['9876543212', '9876543213'],
+} as const;
+
+const from = '2025-09-22';
+
+export const DEMO_PRODUCTS: readonly ProductSpec[] = [
+  {
+    sku: 'RICE-BSM',
+    name: 'Basmati Rice (loose)',
+    category: 'grains',
+    hsn: '1006',
+    unit: 'g',
+    mrp: 12000,
+    sellingPrice: 11000,
+    costPrice: 9000,
+    gst: [{ from, rateBps: 500 }],
+    minStock: 10_000,
+    maxStock: 100_000,
+    reorderQty: 25_000,
+    perishable: false,
+  },
+  {
+    sku: 'TEA-250',
+    name: 'Assam Tea 250 g',
+    category: 'beverages',
+    hsn: '0902',
+    barcode: '8901234500012',
+    unit: 'pc',
+    mrp: 15000,
+    sellingPrice: 14500,
+    costPrice: 12000,
+    gst: [{ from, rateBps: 500 }],
+    minStock: 10,
+    maxStock: 60,
+    reorderQty: 24,
+    perishable: false,
+  },
+  {
+    sku: 'MILK-500',
+    name: 'Toned Milk 500 ml',
+    category: 'dairy',
+    hsn: '0401',
+    barcode: '8901234500029',
+    unit: 'pc',
+    mrp: 3000,
+    sellingPrice: 3000,
+    costPrice: 2600,
+    gst: [{ from, rateBps: 0 }],
+    minStock: 20,
+    maxStock: 120,
+    reorderQty: 48,
+    perishable: true,
+    shelfLifeDays: 3,
+  },
+  {
+    sku: 'OIL-1L',
+    name: 'Soyabean Oil 1 L',
+    category: 'oils',
+    hsn: '1507',
+    barcode: '8901234500036',
+    unit: 'pc',
+    mrp: 18000,
+    sellingPrice: 17500,
+    costPrice: 15000,
+    gst: [{ from, rateBps: 500 }],
+    minStock: 6,
+    maxStock: 40,
+    reorderQty: 12,
+    perishable: false,
+  },
+  {
+    sku: 'SALT-1K',
+    name: 'Iodised Salt 1 kg',
+    category: 'staples',
+    hsn: '2501',
+    barcode: '8901234500043',
+    unit: 'pc',
+    mrp: 2800,
+    sellingPrice: 2800,
+    costPrice: 2200,
+    gst: [{ from, rateBps: 0 }],
+    minStock: 10,
+    maxStock: 80,
+    reorderQty: 30,
+    perishable: false,
+  },
+  {
+    sku: 'SUGAR',
+    name: 'Sugar (loose)',
+    category: 'staples',
+    hsn: '1701',
+    unit: 'g',
+    mrp: 4800,
+    sellingPrice: 4600,
+    costPrice: 4000,
+    gst: [{ from, rateBps: 500 }],
+    minStock: 10_000,
+    maxStock: 100_000,
+    reorderQty: 25_000,
+    perishable: false,
+  },
+];

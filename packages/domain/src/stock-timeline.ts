@@ -1,0 +1,319 @@
+/**
+ * The stock timeline of one product: its movements in canonical order, each with the state after it.
+ *
+ * Quantity on hand is a plain sum, but moving-average cost, physical counts ("the shelf has 12") and
+ * oversell detection depend on order. Each movement's outcome is a pure function of the state before
+ * it, so an event that arrives late (earlier in canonical order than ones already folded) is inserted
+ * in place and only this product's tail is re-folded. Every outcome that changes is reported, so the
+ * books can replace the old cost postings with the new ones.
+ */
+import { mulDiv, type Paise } from './money.ts';
+import { PostingList, type Posting } from './journal.ts';
+
+export type MovementKind = 'cost' | 'sale' | 'return' | 'receipt' | 'adjust' | 'count';
+
+/** What an event says about one product. */
+export interface MovementInput {
+  /** Canonical key of the event (`canonicalKey`). */
+  key: string;
+  eventId: string;
+  /** Line of the event this movement comes from (0 for single-product events). */
+  line: number;
+  day: string;
+  kind: MovementKind;
+  /**
+   * sale: units out; return, receipt: units in; adjust: signed change; count: the level counted;
+   * cost: unused (0).
+   */
+  qty: number;
+  /** receipt: value coming in; cost: the catalogue cost price per `per` units. */
+  value?: Paise;
+  per?: number;
+  /** return: the sale line it reverses. */
+  ref?: { eventId: string; line: number };
+  /** adjust / count: GST rate for reversing input tax credit on stock lost. */
+  itcRateBps?: number;
+}
+
+/** The state of the product after a movement. */
+export interface StockState {
+  qty: number;
+  value: Paise;
+  /** Last positive (value, qty) pair: the average used when stock is zero or negative. */
+  refValue: Paise;
+  refQty: number;
+  /** Catalogue cost price per `fallbackPer` units, used before any stock was ever valued. */
+  fallbackValue: Paise;
+  fallbackPer: number;
+  /** Id of the oversell conflict open after this movement, if stock is below zero. */
+  open: string | null;
+}
+
+/** What one movement did. */
+export interface MovementOutcome {
+  /** Signed change of quantity on hand. */
+  delta: number;
+  /** Value moved out of (sale, loss) or into (return, found) inventory at average cost. */
+  cost: Paise;
+  /** Receipt filling negative stock: difference between provisional and actual cost, to COGS. */
+  variance: Paise;
+  after: StockState;
+}
+
+export interface Movement extends MovementInput {
+  outcome: MovementOutcome;
+}
+
+/** Called for each movement whose outcome appeared, changed or disappeared during a re-fold. */
+export type OutcomeListener = (
+  movement: MovementInput,
+  before: MovementOutcome | undefined,
+  after: MovementOutcome | undefined,
+) => void;
+
+export const EMPTY_STOCK: StockState = {
+  qty: 0,
+  value: 0,
+  refValue: 0,
+  refQty: 0,
+  fallbackValue: 0,
+  fallbackPer: 1,
+  open: null,
+};
+
+/** A product's movements in canonical order. */
+export class StockTimeline {
+  readonly productId: string;
+  readonly #movements: Movement[] = [];
+  readonly #byRef = new Map<string, Movement>();
+  /** Position from which the tail must be re-folded, or -1 when everything is folded. */
+  #dirtyFrom = -1;
+
+  constructor(productId: string) {
+    this.productId = productId;
+  }
+
+  /** Current state (after the last movement). */
+  get state(): StockState {
+    return this.#movements.at(-1)?.outcome.after ?? EMPTY_STOCK;
+  }
+
+  /** Movements in canonical order, with outcomes. Call `settle` first after changes. */
+  get movements(): readonly Movement[] {
+    return this.#movements;
+  }
+
+  /** The movement of an event line, if present. */
+  find(eventId: string, line: number): Movement | undefined {
+    return this.#byRef.get(refKey(eventId, line));
+  }
+
+  /** Insert a movement in canonical place. Folding is deferred to `settle`. */
+  insert(input: MovementInput): void {
+    const ref = refKey(input.eventId, input.line);
+    if (this.#byRef.has(ref)) return;
+    const at = this.#position(sortKey(input));
+    const movement: Movement = { ...input, outcome: PLACEHOLDER };
+    this.#movements.splice(at, 0, movement);
+    this.#byRef.set(ref, movement);
+    this.#markDirty(at);
+  }
+
+  /** Remove every movement of an event (a voided sale), reporting the retracted outcomes. */
+  removeEvent(eventId: string, lines: number, listener: OutcomeListener): void {
+    for (let line = 0; line < lines; line++) {
+      const ref = refKey(eventId, line);
+      const movement = this.#byRef.get(ref);
+      if (!movement) continue;
+      const at = this.#position(sortKey(movement));
+      this.#movements.splice(at, 1);
+      this.#byRef.delete(ref);
+      if (movement.outcome !== PLACEHOLDER) listener(movement, movement.outcome, undefined);
+      this.#markDirty(at);
+    }
+  }
+
+  /** Re-fold from the earliest change, reporting every outcome that differs from before. */
+  settle(listener: OutcomeListener): void {
+    if (this.#dirtyFrom < 0) return;
+    let state = this.#movements[this.#dirtyFrom - 1]?.outcome.after ?? EMPTY_STOCK;
+    for (let i = this.#dirtyFrom; i < this.#movements.length; i++) {
+      const m = this.#movements[i];
+      if (!m) break;
+      const next = this.#step(state, m);
+      const before = m.outcome === PLACEHOLDER ? undefined : m.outcome;
+      if (!before || !sameOutcome(before, next)) {
+        m.outcome = next;
+        listener(m, before, next);
+      }
+      state = next.after;
+    }
+    this.#dirtyFrom = -1;
+  }
+
+  #markDirty(at: number): void {
+    this.#dirtyFrom = this.#dirtyFrom < 0 ? at : Math.min(this.#dirtyFrom, at);
+  }
+
+  #position(key: string): number {
+    let lo = 0;
+    let hi = this.#movements.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const m = this.#movements[mid];
+      if (m && sortKey(m) < key) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  #step(s: StockState, m: MovementInput): MovementOutcome {
+    switch (m.kind) {
+      case 'cost':
+        return {
+          delta: 0,
+          cost: 0,
+          variance: 0,
+          after: { ...s, fallbackValue: m.value ?? 0, fallbackPer: Math.max(1, m.per ?? 1) },
+        };
+      case 'sale':
+        return this.#out(s, m, m.qty);
+      case 'receipt':
+        return this.#in(s, m.qty, m.value ?? 0);
+      case 'return': {
+        const sold = m.ref ? this.#byRef.get(refKey(m.ref.eventId, m.ref.line)) : undefined;
+        // Use the sale's cost only if the sale is earlier in canonical order (it always is unless a
+        // device clock was badly wrong); otherwise the result would depend on arrival order.
+        const value =
+          sold && sold.outcome !== PLACEHOLDER && sortKey(sold) < sortKey(m)
+            ? mulDiv(sold.outcome.cost, m.qty, sold.qty)
+            : averageValue(s, m.qty);
+        return this.#in(s, m.qty, value);
+      }
+      case 'adjust':
+        return m.qty < 0 ? this.#out(s, m, -m.qty) : this.#in(s, m.qty, averageValue(s, m.qty));
+      case 'count': {
+        const delta = m.qty - s.qty;
+        if (delta < 0) return this.#out(s, m, -delta);
+        return this.#in(s, delta, averageValue(s, delta));
+      }
+    }
+  }
+
+  #out(s: StockState, m: MovementInput, q: number): MovementOutcome {
+    let cost: Paise;
+    if (s.qty >= q && s.qty > 0) cost = mulDiv(s.value, q, s.qty);
+    else if (s.qty > 0) cost = s.value + averageValue(s, q - s.qty);
+    else cost = averageValue(s, q);
+    const qty = s.qty - q;
+    const opensConflict = qty < 0 && s.open === null;
+    const after = withRef({
+      ...s,
+      qty,
+      value: qty === 0 ? 0 : s.value - cost,
+      open: qty >= 0 ? null : opensConflict ? `oversell:${this.productId}:${m.eventId}` : s.open,
+    });
+    // Taking the last units leaves no value behind: whatever rounding left goes to the cost.
+    if (qty === 0) cost = s.value;
+    return { delta: -q, cost, variance: 0, after };
+  }
+
+  #in(s: StockState, q: number, v: Paise): MovementOutcome {
+    const qty = s.qty + q;
+    let value = s.value + v;
+    let variance = 0;
+    if (s.qty < 0 && qty > 0) {
+      // Units that filled negative stock were costed provisionally; the rest is valued at this
+      // movement's own unit cost and the difference goes to cost of goods sold.
+      const kept = mulDiv(v, qty, q);
+      variance = value - kept;
+      value = kept;
+    } else if (qty === 0) {
+      variance = value;
+      value = 0;
+    }
+    return {
+      delta: q,
+      cost: v,
+      variance,
+      after: withRef({ ...s, qty, value, open: qty >= 0 ? null : s.open }),
+    };
+  }
+}
+
+/**
+ * The cost part of a movement's journal entry (see `journal.ts`). Stock moved out is valued at moving
+ * average; a loss also reverses the input tax credit claimed on it.
+ */
+export function costPostings(m: MovementInput, o: MovementOutcome): Posting[] {
+  const out = new PostingList();
+  switch (m.kind) {
+    case 'sale':
+      out.add('cogs', o.cost);
+      out.add('inventory', -o.cost);
+      break;
+    case 'return':
+      out.add('inventory', o.cost);
+      out.add('cogs', -o.cost);
+      break;
+    case 'receipt':
+      break;
+    case 'adjust':
+    case 'count':
+      if (o.delta < 0) {
+        const itc = mulDiv(o.cost, m.itcRateBps ?? 0, 10_000);
+        const cgst = mulDiv(itc, 1, 2);
+        out.add('stock-loss', o.cost + itc);
+        out.add('inventory', -o.cost);
+        out.add('in-cgst', -cgst);
+        out.add('in-sgst', -(itc - cgst));
+      } else if (o.delta > 0) {
+        out.add('inventory', o.cost);
+        out.add('stock-loss', -o.cost);
+      }
+      break;
+    case 'cost':
+      break;
+  }
+  out.add('cogs', o.variance);
+  out.add('inventory', -o.variance);
+  return out.postings();
+}
+
+/** Value of `q` units at the current average, else the last known average, else catalogue cost. */
+function averageValue(s: StockState, q: number): Paise {
+  if (s.qty > 0) return mulDiv(s.value, q, s.qty);
+  if (s.refQty > 0) return mulDiv(s.refValue, q, s.refQty);
+  return mulDiv(s.fallbackValue, q, s.fallbackPer);
+}
+
+function withRef(s: StockState): StockState {
+  return s.qty > 0 ? { ...s, refValue: s.value, refQty: s.qty } : s;
+}
+
+function sameOutcome(a: MovementOutcome, b: MovementOutcome): boolean {
+  const x = a.after;
+  const y = b.after;
+  return (
+    a.delta === b.delta &&
+    a.cost === b.cost &&
+    a.variance === b.variance &&
+    x.qty === y.qty &&
+    x.value === y.value &&
+    x.refValue === y.refValue &&
+    x.refQty === y.refQty &&
+    x.fallbackValue === y.fallbackValue &&
+    x.fallbackPer === y.fallbackPer &&
+    x.open === y.open
+  );
+}
+
+function refKey(eventId: string, line: number): string {
+  return `${eventId}#${line}`;
+}
+
+function sortKey(m: Pick<MovementInput, 'key' | 'line'>): string {
+  return `${m.key}#${m.line.toString().padStart(4, '0')}`;
+}
+
+const PLACEHOLDER: MovementOutcome = { delta: 0, cost: 0, variance: 0, after: EMPTY_STOCK };
