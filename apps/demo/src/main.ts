@@ -21,8 +21,9 @@ const projection = new ShopProjection();
 projection.apply(new Rng(seed).shuffle(events));
 
 const all = { to: sim.today() };
-const line = (label: string, value: string): void =>
+const line = (label: string, value: string): void => {
   console.log(`  ${label.padEnd(28)} ${value.padStart(16)}`);
+};
 
 console.log(
   `\nSmartKirana domain demo — Demo Kirana Store, ${events.length} events from 3 tills and the owner's phone\n`,

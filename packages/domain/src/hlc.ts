@@ -16,7 +16,7 @@ const WALL_DIGITS = 15;
 const COUNTER_DIGITS = 6;
 const MAX_COUNTER = 10 ** COUNTER_DIGITS - 1;
 
-/** Encoded HLC: `000001763769600000-000000`. */
+/** Encoded HLC: 15 digits of wall milliseconds, a dash, 6 digits of counter (`001763769600000-000000`). */
 export const hlcSchema = z.string().regex(/^\d{15}-\d{6}$/, 'an encoded hybrid logical clock');
 
 /** Encode as a fixed-width, lexicographically ordered string. */

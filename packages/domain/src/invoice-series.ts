@@ -10,8 +10,11 @@ import { financialYear } from './calendar.ts';
 /** GST rule 46(b): at most 16 characters, starting with a letter or 1-9, then A-Z 0-9 / -. */
 export const INVOICE_NUMBER_PATTERN = /^[A-Z1-9][A-Z0-9/-]{0,15}$/;
 
-/** A device code: a letter and one or two more letters or digits ("T01", "S1", "M02"). */
-export const deviceCodeSchema = z.string().regex(/^[A-Z][A-Z0-9]{1,2}$/, 'a device code like T01');
+/**
+ * A device code: a letter and one or two digits ("T01", "S1", "M02"). Digits only after the letter,
+ * so a device's invoice prefix can never equal another device's credit-note prefix (`T1C`).
+ */
+export const deviceCodeSchema = z.string().regex(/^[A-Z][0-9]{1,2}$/, 'a device code like T01');
 
 export const invoiceNumberSchema = z
   .string()

@@ -143,6 +143,8 @@ export interface GstSummary {
   /** Output − input, per head; positive is payable. */
   net: { cgst: number; sgst: number; igst: number };
   outputByRate: RateAmounts[];
+  /** Input tax claimed on purchases, by rate (before reversals on losses). */
+  inputByRate: RateAmounts[];
 }
 
 /** Output and input tax for a period, from the ledger (input net of credit reversed on losses). */
@@ -156,10 +158,16 @@ export function gstSummary(p: ShopProjection, range: DateRange): GstSummary {
   const outward: RateAmounts[] = [...[...r1.b2b, ...r1.b2cl].flatMap((i) => i.items), ...r1.b2cs];
   for (const item of outward) addRate(byRate, item, 1);
   for (const item of [...r1.cdnr, ...r1.cdnur].flatMap((i) => i.items)) addRate(byRate, item, -1);
+  const inputRates = new Map<number, RateAmounts>();
+  for (const receipt of p.receipts.values()) {
+    if (!receipt.payload.itcEligible || !inRange(receipt.payload.businessDay, range)) continue;
+    for (const l of receipt.payload.lines) addRate(inputRates, l, 1);
+  }
   return {
     range,
     output,
     input,
+    inputByRate: [...inputRates.values()].sort((a, b) => a.rateBps - b.rateBps),
     net: {
       cgst: output.cgst - input.cgst,
       sgst: output.sgst - input.sgst,

@@ -62,6 +62,8 @@ export interface MovementOutcome {
 
 export interface Movement extends MovementInput {
   outcome: MovementOutcome;
+  /** Position key: canonical key, then line. */
+  readonly sortKey: string;
 }
 
 /** Called for each movement whose outcome appeared, changed or disappeared during a re-fold. */
@@ -112,8 +114,11 @@ export class StockTimeline {
   insert(input: MovementInput): void {
     const ref = refKey(input.eventId, input.line);
     if (this.#byRef.has(ref)) return;
-    const at = this.#position(sortKey(input));
-    const movement: Movement = { ...input, outcome: PLACEHOLDER };
+    const key = sortKey(input);
+    const movement: Movement = { ...input, outcome: PLACEHOLDER, sortKey: key };
+    const last = this.#movements.at(-1);
+    // Events mostly arrive in canonical order: appending is the common case.
+    const at = !last || last.sortKey < key ? this.#movements.length : this.#position(key);
     this.#movements.splice(at, 0, movement);
     this.#byRef.set(ref, movement);
     this.#markDirty(at);
@@ -125,7 +130,7 @@ export class StockTimeline {
       const ref = refKey(eventId, line);
       const movement = this.#byRef.get(ref);
       if (!movement) continue;
-      const at = this.#position(sortKey(movement));
+      const at = this.#position(movement.sortKey);
       this.#movements.splice(at, 1);
       this.#byRef.delete(ref);
       if (movement.outcome !== PLACEHOLDER) listener(movement, movement.outcome, undefined);
@@ -161,13 +166,13 @@ export class StockTimeline {
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       const m = this.#movements[mid];
-      if (m && sortKey(m) < key) lo = mid + 1;
+      if (m && m.sortKey < key) lo = mid + 1;
       else hi = mid;
     }
     return lo;
   }
 
-  #step(s: StockState, m: MovementInput): MovementOutcome {
+  #step(s: StockState, m: Movement): MovementOutcome {
     switch (m.kind) {
       case 'cost':
         return {
@@ -185,7 +190,7 @@ export class StockTimeline {
         // Use the sale's cost only if the sale is earlier in canonical order (it always is unless a
         // device clock was badly wrong); otherwise the result would depend on arrival order.
         const value =
-          sold && sold.outcome !== PLACEHOLDER && sortKey(sold) < sortKey(m)
+          sold && sold.outcome !== PLACEHOLDER && sold.sortKey < m.sortKey
             ? mulDiv(sold.outcome.cost, m.qty, sold.qty)
             : averageValue(s, m.qty);
         return this.#in(s, m.qty, value);

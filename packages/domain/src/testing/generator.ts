@@ -79,20 +79,21 @@ export function generateShop(opts: GenerateOptions): GeneratedShop {
     for (let s = 0; s < steps; s++) {
       sim.advance(rng.int(5_000, 600_000));
       const till = rng.pick(tills);
-      emit(till.sell(randomCart(sim, products), randomPayment(sim)));
+      const cart = randomCart(sim, products);
+      emit(till.sell(cart, randomPayment(sim, grossOf(sim, cart))));
       maybeExtras(sim, till, owner, products, emit);
       if (rng.chance(0.15)) {
-        // A sync: the till and the owner exchange what each has emitted so far.
+        // A sync: the till and another device exchange what each has emitted since they last met.
         const other = rng.pick([owner, ...tills]);
-        till.receive(other.log);
-        other.receive(till.log);
+        sync(till, other);
+        sync(other, till);
       }
     }
     // Close: each till counts its drawer; the owner closes the day with what it has seen.
     for (const t of tills) {
       const expected = rng.int(1, 50) * 10_000;
       emit(t.closeTill(expected, expected - (rng.chance(0.3) ? rng.int(1, 50) * 100 : 0)));
-      owner.receive(t.log);
+      sync(owner, t);
     }
     const watermark = Object.fromEntries(
       tills.map((t) => [t.deviceId, Math.max(0, t.seq - (rng.chance(0.3) ? 1 : 0))]),
@@ -103,6 +104,19 @@ export function generateShop(opts: GenerateOptions): GeneratedShop {
   return { sim, owner, tills, events };
 }
 
+const cursors = new WeakMap<DeviceSim, Map<DeviceSim, number>>();
+
+/** `to` receives what `from` emitted since the last time they synced. */
+function sync(to: DeviceSim, from: DeviceSim): void {
+  let seen = cursors.get(to);
+  if (!seen) {
+    seen = new Map();
+    cursors.set(to, seen);
+  }
+  to.receive(from.log.slice(seen.get(from) ?? 0));
+  seen.set(from, from.log.length);
+}
+
 function randomCart(sim: ShopSim, products: readonly string[]): SellLine[] {
   const rng = sim.rng;
   const n = rng.int(1, 4);
@@ -110,16 +124,35 @@ function randomCart(sim: ShopSim, products: readonly string[]): SellLine[] {
     const productId = rng.pick(products);
     const p = sim.product(productId);
     const qty = p.unit === 'pc' ? rng.int(1, 3) : rng.pick([250, 500, 750, 1000, 1250, 2000]);
-    return { productId, qty, ...(rng.chance(0.1) ? { lineDiscount: rng.int(1, 5) * 100 } : {}) };
+    // A line discount of up to a tenth of the line.
+    const lineGross = Math.floor((p.sellingPrice * qty) / (p.unit === 'pc' ? 1 : 1000));
+    const discount = rng.chance(0.1) ? Math.floor((lineGross * rng.int(1, 10)) / 100) : 0;
+    return { productId, qty, ...(discount > 0 ? { lineDiscount: discount } : {}) };
   });
 }
 
-function randomPayment(sim: ShopSim): { pay?: Tender; customerId?: string; billDiscount?: number } {
+function grossOf(sim: ShopSim, cart: readonly SellLine[]): number {
+  return cart.reduce((sum, l) => {
+    const p = sim.product(l.productId);
+    return (
+      sum +
+      Math.floor((p.sellingPrice * l.qty) / (p.unit === 'pc' ? 1 : 1000)) -
+      (l.lineDiscount ?? 0)
+    );
+  }, 0);
+}
+
+function randomPayment(
+  sim: ShopSim,
+  gross: number,
+): { pay?: Tender; customerId?: string; billDiscount?: number } {
   const rng = sim.rng;
   const mode = rng.pick<Tender>(['cash', 'cash', 'cash', 'upi', 'upi', 'card', 'khata']);
   const out: { pay?: Tender; customerId?: string; billDiscount?: number } = { pay: mode };
   if (mode === 'khata' || rng.chance(0.1)) out.customerId = rng.pick(sim.customers);
-  if (rng.chance(0.05)) out.billDiscount = rng.int(1, 10) * 100;
+  // A bill discount of up to 5 %, in whole rupees.
+  const billDiscount = Math.floor((gross * rng.int(0, 5)) / 100 / 100) * 100;
+  if (rng.chance(0.05) && billDiscount > 0) out.billDiscount = billDiscount;
   return out;
 }
 
