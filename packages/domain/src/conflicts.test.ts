@@ -134,4 +134,43 @@ describe('late events and khata', () => {
     p.apply([a.khataPayment(customer.payload.customerId, 10_000)]);
     expect(listConflicts(p).find((c) => c.kind === 'khata-over-limit')).toBeUndefined();
   });
+
+  it('an acknowledged khata episode does not hide the next one', () => {
+    const { owner, a, setup, productId } = shop(10);
+    const customer = owner.createCustomer('Sunita', 10_000);
+    a.receive([customer]);
+    const id = customer.payload.customerId;
+    const p = project(setup, [
+      customer,
+      a.sell([{ productId, qty: 1 }], { pay: 'khata', customerId: id }),
+    ]);
+    const first = listConflicts(p).find((c) => c.kind === 'khata-over-limit')!;
+    p.apply([owner.acknowledge(first.id)]);
+    expect(listConflicts(p).find((c) => c.kind === 'khata-over-limit')?.status).toBe(
+      'acknowledged',
+    );
+    p.apply([a.sell([{ productId, qty: 1 }], { pay: 'khata', customerId: id })]);
+    expect(listConflicts(p).find((c) => c.kind === 'khata-over-limit')?.status).toBe('open');
+  });
+
+  it('an adjustment that names a conflict in `resolves` resolves it', () => {
+    const { owner, a, setup, productId } = shop(5);
+    const early = a.sell([{ productId, qty: 1 }]);
+    const close = owner.closeDay(a.shop.today(), { [a.deviceId]: early.deviceSeq });
+    const late = a.sell([{ productId, qty: 1 }]);
+    const p = project(setup, [early, close, late]);
+    const conflictId = `late:${late.id}`;
+    const fix = owner.emit('v1.StockAdjusted', {
+      productId,
+      qtyDelta: -1,
+      reason: 'correction',
+      rateBps: 0,
+      resolves: [conflictId],
+    });
+    p.apply([fix]);
+    expect(listConflicts(p).find((c) => c.id === conflictId)).toMatchObject({
+      status: 'resolved',
+      resolvedBy: fix.id,
+    });
+  });
 });

@@ -48,6 +48,7 @@ const DAY_BOUND = new Set([
   'v1.ExpenseRecorded',
   'v1.CashMoved',
   'v1.TillClosed',
+  'v1.OwnerFundsMoved',
 ]);
 
 /** Every conflict derivable from the projection, sorted by id. */
@@ -61,7 +62,13 @@ export function listConflicts(p: ShopProjection): Conflict[] {
     ...duplicateNumbers(p),
   ];
   for (const c of out) {
-    if (c.status === 'open' && p.acknowledged.has(c.id)) c.status = 'acknowledged';
+    if (c.status !== 'open') continue;
+    // An event that names the conflict in `resolves` (a write-off, a recount) settles it.
+    const resolution = p.resolutions.get(c.id);
+    if (resolution) {
+      c.status = 'resolved';
+      c.resolvedBy = resolution.eventId;
+    } else if (p.acknowledged.has(c.id)) c.status = 'acknowledged';
   }
   return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
@@ -135,9 +142,13 @@ function khataOverLimit(p: ShopProjection): Conflict[] {
     const balance = sumPaise(entries.map((e) => e.amount));
     const limit = p.customers.get(customerId)?.get('creditLimit') ?? 0;
     if (balance <= limit) continue;
-    const last = [...entries].sort((a, b) => (a.key < b.key ? -1 : 1)).at(-1);
+    // One conflict per episode: a new khata sale while over the limit is a new thing to look at.
+    const last = [...entries]
+      .filter((e) => e.amount > 0)
+      .sort((a, b) => (a.key < b.key ? -1 : 1))
+      .at(-1);
     out.push({
-      id: `khata:${customerId}`,
+      id: `khata:${customerId}:${last?.eventId ?? 'none'}`,
       kind: 'khata-over-limit',
       status: 'open',
       day: last?.day ?? '',

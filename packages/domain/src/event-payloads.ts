@@ -226,7 +226,7 @@ export const saleCompleted = z.strictObject({
   billDiscount: nonNegativePaiseSchema,
   /** Σ line totals, before round-off. */
   subtotal: paiseSchema,
-  /** Added to reach whole rupees (−49 ‥ +50 paise). */
+  /** Added to reach whole rupees (−49 ‥ +50 paise for a bill; `roundToRupee` decides). */
   roundOff: z.number().int().min(-50).max(50),
   total: nonNegativePaiseSchema,
   payments: z.array(paymentSchema).min(1).max(8),
@@ -238,7 +238,7 @@ export const saleCompleted = z.strictObject({
 export const saleVoided = z.strictObject({
   saleId: uuidSchema,
   invoiceNo: invoiceNumberSchema,
-  reason: noteSchema,
+  reason: noteSchema.min(1),
   /** Manager who approved the void. */
   approvedBy: uuidSchema.optional(),
 });

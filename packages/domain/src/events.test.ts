@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MAX_EVENT_BYTES } from './event-envelope.ts';
-import { decodeEvent, decodeEventJson, EVENT_TYPES, type DomainEvent } from './events.ts';
+import {
+  decodeEvent,
+  decodeEventJson,
+  EVENT_TYPES,
+  utf8Length,
+  type DomainEvent,
+} from './events.ts';
 import { generateShop } from './testing/generator.ts';
 import { parseInvoiceNumber, INVOICE_NUMBER_PATTERN, seriesGaps } from './invoice-series.ts';
 
@@ -59,6 +65,22 @@ describe('decoding', () => {
     const line = (sale.payload as { lines: { cgst: number }[] }).lines[0]!;
     const tax = decodeEvent(withField(sale, ['payload', 'lines', 0, 'cgst'], line.cgst + 1));
     expect(tax.ok).toBe(false);
+  });
+
+  it('refuses dates that do not exist and bill discounts the lines do not carry', () => {
+    expect(decodeEvent(withField(sale, ['payload', 'businessDay'], '2026-02-31')).ok).toBe(false);
+    expect(decodeEvent(withField(sale, ['payload', 'billDiscount'], 10_000_000)).ok).toBe(false);
+  });
+
+  it('measures the size limit in UTF-8 bytes, not characters', () => {
+    const hindi = '\u0915'.repeat(Math.ceil(MAX_EVENT_BYTES / 3) + 10); // 3 bytes each
+    expect(hindi.length).toBeLessThan(MAX_EVENT_BYTES);
+    expect(utf8Length(hindi)).toBeGreaterThan(MAX_EVENT_BYTES);
+    expect(decodeEventJson(JSON.stringify({ note: hindi }))).toMatchObject({
+      ok: false,
+      issues: [{ code: 'too_large' }],
+    });
+    expect(utf8Length('₹1,23,456 😀')).toBe(3 + 9 + 4);
   });
 
   it('refuses oversized and non-JSON input', () => {

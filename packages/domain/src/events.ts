@@ -119,7 +119,7 @@ export function decodeEvent(
 
 /** Decode an event from JSON text, refusing anything over `MAX_EVENT_BYTES`. */
 export function decodeEventJson(text: string) {
-  if (text.length > MAX_EVENT_BYTES) {
+  if (utf8Length(text) > MAX_EVENT_BYTES) {
     return {
       ok: false as const,
       issues: [
@@ -137,6 +137,21 @@ export function decodeEventJson(text: string) {
     };
   }
   return decodeEvent(value);
+}
+
+/** Length of a string in UTF-8 bytes, without allocating. */
+export function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      bytes += 4;
+      i += 1;
+    } else bytes += 3;
+  }
+  return bytes;
 }
 
 function upcast(input: unknown): unknown {

@@ -25,10 +25,11 @@ export const hsnSchema = z.string().regex(/^(\d{4}|\d{6}|\d{8})$/, 'a 4, 6 or 8 
 /** Calendar date as `YYYY-MM-DD`. */
 export const isoDateSchema = z
   .string()
-  .regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'a YYYY-MM-DD date');
+  .regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'a YYYY-MM-DD date')
+  .refine((d) => new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'a date that exists');
 
 /** One entry of a product's rate schedule: `rateBps` applies from `from` (inclusive) onward. */
-export const rateStepSchema = z.object({ from: isoDateSchema, rateBps: rateBpsSchema });
+export const rateStepSchema = z.strictObject({ from: isoDateSchema, rateBps: rateBpsSchema });
 export type RateStep = z.infer<typeof rateStepSchema>;
 
 /** Slabs in force: 0/5/12/18/28 until 21 Sep 2025; 0/5/18/40 from 22 Sep 2025. */

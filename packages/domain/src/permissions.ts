@@ -4,7 +4,7 @@
  * Events a role may not emit are quarantined with `forbidden_event`, never silently dropped.
  */
 import type { Role } from './event-fields.ts';
-import type { EventType } from './events.ts';
+import type { DomainEvent, EventType } from './events.ts';
 
 /** Everything that happens at the counter. */
 const COUNTER: readonly EventType[] = [
@@ -49,7 +49,7 @@ const MANAGEMENT: readonly EventType[] = [
   'v1.ConflictAcknowledged',
 ];
 
-/** Only the owner configures the shop, its devices and staff, and moves capital. */
+/** The owner configures the shop and moves capital; devices and staff are shared with managers. */
 const OWNER_ONLY: readonly EventType[] = [
   'v1.ShopConfigured',
   'v1.DeviceEnrolled',
@@ -77,6 +77,20 @@ const ALLOWED: Record<Role, ReadonlySet<EventType>> = {
 /** Whether a person with `role` may record an event of `type`. */
 export function mayRecord(role: Role, type: EventType): boolean {
   return ALLOWED[role].has(type);
+}
+
+/** Roles a manager may hand out: never owner or manager (no one promotes themselves). */
+const MANAGER_GRANTS = new Set<Role>(['cashier', 'stockkeeper', 'accountant', 'customer']);
+
+/**
+ * Whether a person with `role` may record this particular event: the type must be allowed, and
+ * some payloads are checked too (a manager may add a cashier but not another owner).
+ */
+export function mayRecordEvent(role: Role, event: DomainEvent): boolean {
+  if (!mayRecord(role, event.type)) return false;
+  if (event.type === 'v1.StaffAdded' && role === 'manager')
+    return MANAGER_GRANTS.has(event.payload.role);
+  return true;
 }
 
 /** Read access to reports: books are for owner, manager and accountant. */

@@ -84,6 +84,19 @@ export function checkSaleArithmetic(sale: SalePayload): ArithmeticIssue[] {
         issues.push({ path: ['lines', i, k], message: `expected ${expected[k]}, got ${l[k]}` });
     }
   });
+  if (billOfSupply) {
+    sale.lines.forEach((l, i) => {
+      if (l.rateBps !== 0)
+        issues.push({ path: ['lines', i, 'rateBps'], message: 'a bill of supply charges no tax' });
+    });
+  }
+  const discounts = sumPaise(sale.lines.map((l) => l.discount));
+  if (sale.billDiscount > discounts) {
+    issues.push({
+      path: ['billDiscount'],
+      message: 'bill discount is more than the discounts on the lines',
+    });
+  }
   const subtotal = sumPaise(sale.lines.map(lineTotal));
   if (subtotal !== sale.subtotal)
     issues.push({ path: ['subtotal'], message: `expected ${subtotal}` });

@@ -104,6 +104,8 @@ export class ShopProjection {
   readonly dayCloses = new Map<string, Map<string, number>>();
   readonly dayEvents = new Map<string, DayEvent[]>();
   readonly acknowledged = new Map<string, { eventId: string; note: string; key: string }>();
+  /** Conflicts named in the `resolves` field of an adjustment or count: the earliest such event. */
+  readonly resolutions = new Map<string, { eventId: string; key: string }>();
   readonly attendance = new Map<string, { key: string; at: number; kind: 'in' | 'out' }[]>();
   readonly tillSessions = new Map<
     string,
@@ -276,19 +278,10 @@ export class ShopProjection {
         const { productId, gst, ...fields } = e.payload;
         this.products.write(productId, { ...fields, created: true }, key);
         for (const step of gst) this.#scheduleRate(productId, step, key);
-        this.#addPriceEdit(productId, { eventId: e.id, hlc: e.hlc, basedOn: null, key });
-        this.#move(
-          productId,
-          {
-            line: 0,
-            kind: 'cost',
-            qty: 0,
-            value: fields.costPrice,
-            per: pricePerUnits(fields.unit),
-          },
-          e,
-          day,
-        );
+        const t = this.timeline(productId);
+        t.setPricePer(pricePerUnits(fields.unit));
+        this.#dirty.add(t);
+        this.#move(productId, { line: 0, kind: 'cost', qty: 0, value: fields.costPrice }, e, day);
         break;
       }
       case 'v1.ProductUpdated':
@@ -298,6 +291,10 @@ export class ShopProjection {
         const { productId, basedOn, ...prices } = e.payload;
         this.products.write(productId, prices, key);
         this.#addPriceEdit(productId, { eventId: e.id, hlc: e.hlc, basedOn, key });
+        // A new cost price values stock sold when none is on hand and no average is known yet.
+        if (prices.costPrice !== undefined) {
+          this.#move(productId, { line: 0, kind: 'cost', qty: 0, value: prices.costPrice }, e, day);
+        }
         break;
       }
       case 'v1.TaxRateScheduled':
@@ -394,6 +391,7 @@ export class ShopProjection {
           e,
           day,
         );
+        this.#resolve(e.payload.resolves, e.id, key);
         break;
       case 'v1.StockCounted':
         this.#move(
@@ -402,6 +400,7 @@ export class ShopProjection {
           e,
           day,
         );
+        this.#resolve(e.payload.resolves, e.id, key);
         break;
       case 'v1.KhataPaymentReceived':
         this.#post(day, documentPostings(e), 1);
@@ -538,6 +537,13 @@ export class ShopProjection {
     }
     const current = steps.get(step.from);
     if (!current || current.key < key) steps.set(step.from, { rateBps: step.rateBps, key });
+  }
+
+  #resolve(conflictIds: readonly string[] | undefined, eventId: string, key: string): void {
+    for (const id of conflictIds ?? []) {
+      const prev = this.resolutions.get(id);
+      if (!prev || key < prev.key) this.resolutions.set(id, { eventId, key });
+    }
   }
 
   #addPriceEdit(productId: string, edit: PriceEdit): void {

@@ -26,9 +26,8 @@ export interface MovementInput {
    * cost: unused (0).
    */
   qty: number;
-  /** receipt: value coming in; cost: the catalogue cost price per `per` units. */
+  /** receipt: value coming in; cost: the catalogue cost price per price unit (1 pc, 1 kg, 1 L). */
   value?: Paise;
-  per?: number;
   /** return: the sale line it reverses. */
   ref?: { eventId: string; line: number };
   /** adjust / count: GST rate for reversing input tax credit on stock lost. */
@@ -88,6 +87,10 @@ export class StockTimeline {
   readonly productId: string;
   readonly #movements: Movement[] = [];
   readonly #byRef = new Map<string, Movement>();
+  /** Return movements per sale line they reverse, for cumulative cost shares. */
+  readonly #returnsOf = new Map<string, Movement[]>();
+  /** Base units the catalogue cost price is quoted for (1, or 1000 for per kg / per L). */
+  #pricePer = 1;
   /** Position from which the tail must be re-folded, or -1 when everything is folded. */
   #dirtyFrom = -1;
 
@@ -110,6 +113,13 @@ export class StockTimeline {
     return this.#byRef.get(refKey(eventId, line));
   }
 
+  /** Set the base units a cost price covers (known once the product's creation is seen). */
+  setPricePer(per: number): void {
+    if (per === this.#pricePer) return;
+    this.#pricePer = per;
+    if (this.#movements.length > 0) this.#markDirty(0);
+  }
+
   /** Insert a movement in canonical place. Folding is deferred to `settle`. */
   insert(input: MovementInput): void {
     const ref = refKey(input.eventId, input.line);
@@ -121,6 +131,10 @@ export class StockTimeline {
     const at = !last || last.sortKey < key ? this.#movements.length : this.#position(key);
     this.#movements.splice(at, 0, movement);
     this.#byRef.set(ref, movement);
+    if (input.kind === 'return' && input.ref) {
+      const k = refKey(input.ref.eventId, input.ref.line);
+      this.#returnsOf.set(k, [...(this.#returnsOf.get(k) ?? []), movement]);
+    }
     this.#markDirty(at);
   }
 
@@ -179,7 +193,7 @@ export class StockTimeline {
           delta: 0,
           cost: 0,
           variance: 0,
-          after: { ...s, fallbackValue: m.value ?? 0, fallbackPer: Math.max(1, m.per ?? 1) },
+          after: { ...s, fallbackValue: m.value ?? 0, fallbackPer: this.#pricePer },
         };
       case 'sale':
         return this.#out(s, m, m.qty);
@@ -189,10 +203,18 @@ export class StockTimeline {
         const sold = m.ref ? this.#byRef.get(refKey(m.ref.eventId, m.ref.line)) : undefined;
         // Use the sale's cost only if the sale is earlier in canonical order (it always is unless a
         // device clock was badly wrong); otherwise the result would depend on arrival order.
-        const value =
-          sold && sold.outcome !== PLACEHOLDER && sold.sortKey < m.sortKey
-            ? mulDiv(sold.outcome.cost, m.qty, sold.qty)
-            : averageValue(s, m.qty);
+        let value: Paise;
+        if (sold && m.ref && sold.outcome !== PLACEHOLDER && sold.sortKey < m.sortKey) {
+          // Cumulative shares, like the refund itself: several partial returns never put back more
+          // cost than the sale line took out.
+          const ref = m.ref;
+          const before = (this.#returnsOf.get(refKey(ref.eventId, ref.line)) ?? [])
+            .filter((r) => r.sortKey < m.sortKey)
+            .reduce((sum, r) => sum + r.qty, 0);
+          value =
+            mulDiv(sold.outcome.cost, before + m.qty, sold.qty) -
+            mulDiv(sold.outcome.cost, before, sold.qty);
+        } else value = averageValue(s, m.qty);
         return this.#in(s, m.qty, value);
       }
       case 'adjust':
