@@ -118,6 +118,7 @@ export class ShopProjection {
   >();
   readonly #seen = new Set<string>();
   readonly #dirty = new Set<StockTimeline>();
+  #changes: ProjectionChanges = emptyChanges();
   #maxKey = '';
 
   /** Number of distinct events applied. */
@@ -152,7 +153,10 @@ export class ShopProjection {
       results.push('applied');
     }
     for (const e of fresh) this.#applyOne(e);
-    for (const timeline of this.#dirty) timeline.settle(this.#onOutcome);
+    for (const timeline of this.#dirty) {
+      timeline.settle(this.#onOutcome);
+      this.#changes.products.add(timeline.productId);
+    }
     this.#dirty.clear();
     return results;
   }
@@ -210,6 +214,16 @@ export class ShopProjection {
     if (after) this.#post(m.day, costPostings(m, after), 1);
   };
 
+  /**
+   * What changed since the last call: the (day, account) balances, products, khata customers and
+   * suppliers touched. A store that keeps derived rows rewrites exactly these.
+   */
+  drainChanges(): ProjectionChanges {
+    const out = { ...this.#changes };
+    this.#changes = emptyChanges();
+    return out;
+  }
+
   #post(day: string, postings: readonly Posting[], sign: 1 | -1): void {
     if (postings.length === 0) return;
     let byAccount = this.balances.get(day);
@@ -218,6 +232,7 @@ export class ShopProjection {
       this.balances.set(day, byAccount);
     }
     for (const { account, amount } of postings) {
+      this.#changes.balances.add(`${day}|${account}`);
       const next = (byAccount.get(account) ?? 0) + sign * amount;
       if (next === 0) byAccount.delete(account);
       else byAccount.set(account, next);
@@ -352,6 +367,7 @@ export class ShopProjection {
           .filter((r) => r.mode === 'khata')
           .reduce((s, r) => s + r.amount, 0);
         if (khata > 0 && e.payload.customerId) {
+          this.#changes.khata.add(e.payload.customerId);
           pushTo(this.khata, e.payload.customerId, {
             key,
             eventId: e.id,
@@ -373,6 +389,7 @@ export class ShopProjection {
           addTo(this.receiptsByProduct, l.productId, e.id);
         });
         if (e.payload.paidBy === 'credit' && e.payload.supplierId) {
+          this.#changes.payables.add(e.payload.supplierId);
           pushTo(this.payables, e.payload.supplierId, {
             key,
             eventId: e.id,
@@ -404,6 +421,7 @@ export class ShopProjection {
         break;
       case 'v1.KhataPaymentReceived':
         this.#post(day, documentPostings(e), 1);
+        this.#changes.khata.add(e.payload.customerId);
         pushTo(this.khata, e.payload.customerId, {
           key,
           eventId: e.id,
@@ -415,6 +433,7 @@ export class ShopProjection {
         break;
       case 'v1.SupplierPaid':
         this.#post(day, documentPostings(e), 1);
+        this.#changes.payables.add(e.payload.supplierId);
         pushTo(this.payables, e.payload.supplierId, {
           key,
           eventId: e.id,
@@ -497,7 +516,8 @@ export class ShopProjection {
       .reduce((s, p) => s + p.amount, 0);
     const customerId = e.payload.customerId;
     if (khata > 0 && customerId) {
-      if (sign === 1)
+      this.#changes.khata.add(customerId);
+      if (sign === 1) {
         pushTo(this.khata, customerId, {
           key,
           eventId: e.id,
@@ -506,7 +526,7 @@ export class ShopProjection {
           ref: e.payload.invoiceNo,
           amount: khata,
         });
-      else {
+      } else {
         const rest = (this.khata.get(customerId) ?? []).filter((x) => x.eventId !== e.id);
         if (rest.length > 0) this.khata.set(customerId, rest);
         else this.khata.delete(customerId);
@@ -549,6 +569,19 @@ export class ShopProjection {
   #addPriceEdit(productId: string, edit: PriceEdit): void {
     pushTo(this.priceEdits, productId, edit);
   }
+}
+
+/** Keys of derived state touched since the last `drainChanges`. */
+export interface ProjectionChanges {
+  /** `day|account` pairs. */
+  balances: Set<string>;
+  products: Set<string>;
+  khata: Set<string>;
+  payables: Set<string>;
+}
+
+function emptyChanges(): ProjectionChanges {
+  return { balances: new Set(), products: new Set(), khata: new Set(), payables: new Set() };
 }
 
 /** The (product, line) pairs of an event that move stock. */

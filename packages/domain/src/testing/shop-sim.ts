@@ -29,6 +29,9 @@ export interface SimProduct extends ProductSpec {
 
 export interface ShopSimOptions {
   seed?: number;
+  /** Use an existing shop's identity (a server test shop) instead of random ids. */
+  shopId?: string;
+  ownerId?: string;
   startMs?: number;
   stateCode?: string;
   registration?: 'regular' | 'composition' | 'unregistered';
@@ -51,8 +54,8 @@ export class ShopSim {
 
   constructor(opts: ShopSimOptions = {}) {
     this.rng = new Rng(opts.seed ?? 1);
-    this.shopId = this.rng.uuid();
-    this.ownerId = this.rng.uuid();
+    this.shopId = opts.shopId ?? this.rng.uuid();
+    this.ownerId = opts.ownerId ?? this.rng.uuid();
     this.staff.set(this.ownerId, 'owner');
     this.stateCode = opts.stateCode ?? '27';
     this.registration = opts.registration ?? 'regular';
@@ -60,10 +63,13 @@ export class ShopSim {
   }
 
   /** Add a device with a code such as T01. `skewMs` makes its clock lie by that much. */
-  addDevice(code: string, opts: { skewMs?: number; actorId?: string } = {}): DeviceSim {
+  addDevice(
+    code: string,
+    opts: { skewMs?: number; actorId?: string; deviceId?: string } = {},
+  ): DeviceSim {
     const device = new DeviceSim(
       this,
-      this.rng.uuid(),
+      opts.deviceId ?? this.rng.uuid(),
       code,
       opts.skewMs ?? 0,
       opts.actorId ?? this.ownerId,

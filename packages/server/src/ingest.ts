@@ -1,0 +1,352 @@
+/**
+ * Ingest: the one path by which events enter a shop's log, whether pushed by a till or recorded by
+ * the server for a REST call. In one transaction, under the shop's lock: drop duplicates by id, hold
+ * back what the sender may not record (quarantine, with the reason), give every accepted event the
+ * next gapless sequence number, fold it into the shop's projection and write the derived rows.
+ *
+ * Exactly-once rests on the unique key on `events.id`; the duplicate check here only makes the
+ * answer precise. Retrying a push gives the same answer, so a lost response is harmless.
+ */
+import { decodeEvent, type DomainEvent, type EventIssue } from '@smartkirana/domain/events';
+import type { Role } from '@smartkirana/domain/event-fields';
+import type { ShopProjection } from '@smartkirana/domain/shop-projection';
+import { mayRecordEvent } from '@smartkirana/domain/permissions';
+import type { Transaction } from 'kysely';
+import type { Db } from './db/connect.ts';
+import type { Database } from './db/schema.ts';
+import { writeDerived } from './derived-store.ts';
+import { ApiError } from './errors.ts';
+import type { ProjectionCache } from './projections.ts';
+
+/** Who is pushing: an enrolled device of a shop. */
+export interface Sender {
+  shopId: string;
+  deviceId: string;
+  /** A shop server replicating upward may push events of every device of its shop. */
+  kind: 'till' | 'server' | 'phone';
+  revoked: boolean;
+}
+
+export type IngestResult =
+  | { id: string; status: 'accepted'; seq: number }
+  | { id: string; status: 'duplicate'; seq: number }
+  | { id: string; status: 'quarantined'; code: QuarantineCode; reason: string }
+  | { id: string; status: 'rejected'; code: 'id_conflict'; reason: string };
+
+export type QuarantineCode =
+  'forbidden_event' | 'unknown_actor' | 'device_revoked' | 'sequence_reused';
+
+export interface IngestOutcome {
+  results: IngestResult[];
+  /** The shop's last sequence after this ingest. */
+  seq: number;
+  accepted: DomainEvent[];
+}
+
+/** Most events one request may carry. */
+export const MAX_BATCH = 1000;
+
+/**
+ * Validate raw events from a sender. Malformed events, or events claiming another shop or (for a
+ * till) another device, refuse the whole request with a 4xx: nothing is stored.
+ */
+export function validateBatch(raw: readonly unknown[], sender: Sender): DomainEvent[] {
+  if (raw.length > MAX_BATCH)
+    throw new ApiError('too_many_events', `at most ${MAX_BATCH} events per request`);
+  const events: DomainEvent[] = [];
+  const problems: { index: number; issues: EventIssue[] }[] = [];
+  raw.forEach((item, index) => {
+    const decoded = decodeEvent(item);
+    if (decoded.ok) events.push(decoded.event);
+    else problems.push({ index, issues: decoded.issues.slice(0, 5) });
+  });
+  if (problems.length > 0) {
+    throw new ApiError('validation_failed', 'some events are not valid', {
+      events: problems.slice(0, 20),
+    });
+  }
+  for (const e of events) {
+    if (e.shopId !== sender.shopId)
+      throw new ApiError('wrong_shop', 'an event belongs to another shop');
+    if (sender.kind !== 'server' && e.deviceId !== sender.deviceId) {
+      throw new ApiError('forbidden', 'a device may only push its own events');
+    }
+  }
+  return events;
+}
+
+/** Ingest validated events of one shop. */
+export async function ingest(
+  handle: Db,
+  cache: ProjectionCache,
+  sender: Sender,
+  events: readonly DomainEvent[],
+): Promise<IngestOutcome> {
+  return ingestWith(handle, cache, sender, () => Promise.resolve(events));
+}
+
+/** What a builder of server-recorded events may use, inside the shop's lock. */
+export interface BuildContext {
+  trx: Transaction<Database>;
+  projection: ShopProjection;
+  shopSeq: number;
+}
+
+/**
+ * Ingest events that are built inside the shop's lock (the server recording a REST write: its
+ * device sequence, clock and invoice numbers are allocated without races).
+ */
+export async function ingestWith(
+  handle: Db,
+  cache: ProjectionCache,
+  sender: Sender,
+  build: (ctx: BuildContext) => Promise<readonly DomainEvent[]>,
+): Promise<IngestOutcome> {
+  const { shopId } = sender;
+  try {
+    return await handle.db.transaction().execute(async (trx) => {
+      const shopSeq = await lockShop(trx, handle.dialect, shopId);
+      const cached = await cache.get(trx, shopId, shopSeq);
+      const events = await build({ trx, projection: cached.projection, shopSeq });
+      const results = new Map<string, IngestResult>();
+      const unique = dedupeBatch(events);
+      const ids = unique.map((e) => e.id);
+      const bodies = new Map(unique.map((e) => [e.id, JSON.stringify(e)]));
+
+      for (const row of await selectIn(ids, (chunk) =>
+        trx.selectFrom('events').select(['id', 'seq', 'body']).where('id', 'in', chunk).execute(),
+      )) {
+        results.set(
+          row.id,
+          sameEvent(row.body, bodies.get(row.id))
+            ? { id: row.id, status: 'duplicate', seq: row.seq }
+            : {
+                id: row.id,
+                status: 'rejected',
+                code: 'id_conflict',
+                reason: 'an event with this id and different content exists',
+              },
+        );
+      }
+      const pending = unique.filter((e) => !results.has(e.id));
+      for (const row of await selectIn(
+        pending.map((e) => e.id),
+        (chunk) =>
+          trx
+            .selectFrom('quarantine')
+            .select(['id', 'code', 'reason'])
+            .where('id', 'in', chunk)
+            .execute(),
+      )) {
+        results.set(row.id, {
+          id: row.id,
+          status: 'quarantined',
+          code: row.code as QuarantineCode,
+          reason: row.reason,
+        });
+      }
+
+      const candidates = pending.filter((e) => !results.has(e.id));
+      const roles = await actorRoles(trx, shopId, candidates);
+      const reused = await reusedSequences(trx, candidates);
+      const accepted: DomainEvent[] = [];
+      const held: { event: DomainEvent; code: QuarantineCode; reason: string }[] = [];
+      for (const e of candidates) {
+        const verdict = judge(
+          e,
+          sender,
+          roles.get(e.actorId),
+          reused.has(`${e.deviceId}|${e.deviceSeq}`),
+        );
+        if (verdict) held.push({ event: e, ...verdict });
+        else accepted.push(e);
+      }
+
+      const now = Date.now();
+      let seq = shopSeq;
+      const rows = accepted.map((e) => ({
+        shop_id: shopId,
+        seq: ++seq,
+        id: e.id,
+        device_id: e.deviceId,
+        device_seq: e.deviceSeq,
+        hlc: e.hlc,
+        type: e.type,
+        actor_id: e.actorId,
+        at: e.at,
+        received_at: now,
+        body: bodies.get(e.id) ?? JSON.stringify(e),
+      }));
+      for (const chunk of chunked(rows, 200))
+        await trx.insertInto('events').values(chunk).execute();
+      for (const row of rows) results.set(row.id, { id: row.id, status: 'accepted', seq: row.seq });
+      if (held.length > 0) {
+        const quarantine = held.map(({ event, code, reason }) => ({
+          id: event.id,
+          shop_id: shopId,
+          device_id: event.deviceId,
+          device_seq: event.deviceSeq,
+          type: event.type,
+          received_at: now,
+          code,
+          reason,
+          body: bodies.get(event.id) ?? JSON.stringify(event),
+          resolved_at: null,
+        }));
+        for (const chunk of chunked(quarantine, 200))
+          await trx.insertInto('quarantine').values(chunk).execute();
+        for (const h of held)
+          results.set(h.event.id, {
+            id: h.event.id,
+            status: 'quarantined',
+            code: h.code,
+            reason: h.reason,
+          });
+      }
+      if (accepted.length > 0) {
+        await trx.updateTable('shops').set({ seq }).where('id', '=', shopId).execute();
+        cached.projection.apply(accepted);
+        await writeDerived(trx, shopId, cached.projection, cached.projection.drainChanges());
+        cache.advance(shopId, seq);
+      }
+      await trx
+        .updateTable('devices')
+        .set({ last_seen_at: now })
+        .where('id', '=', sender.deviceId)
+        .execute();
+      return { results: events.map((e) => results.get(e.id) ?? missing(e.id)), seq, accepted };
+    });
+  } catch (err) {
+    // The projection may hold events of the rolled-back transaction: rebuild it on next use.
+    cache.invalidate(shopId);
+    throw err;
+  }
+}
+
+/** Why an event is held back, or undefined if it may be recorded. */
+function judge(
+  e: DomainEvent,
+  sender: Sender,
+  role: Role | undefined,
+  seqReused: boolean,
+): { code: QuarantineCode; reason: string } | undefined {
+  if (sender.revoked)
+    return {
+      code: 'device_revoked',
+      reason: 'the device was revoked; an owner must review its events',
+    };
+  if (seqReused)
+    return {
+      code: 'sequence_reused',
+      reason: `device sequence ${e.deviceSeq} already holds another event`,
+    };
+  if (!role)
+    return {
+      code: 'unknown_actor',
+      reason: 'the person who recorded this is not staff of the shop',
+    };
+  if (!mayRecordEvent(role, e))
+    return { code: 'forbidden_event', reason: `a ${role} may not record ${e.type}` };
+  return undefined;
+}
+
+/** Lock the shop's row for this transaction and return its last sequence number. */
+async function lockShop(
+  trx: Transaction<Database>,
+  dialect: Db['dialect'],
+  shopId: string,
+): Promise<number> {
+  const query = trx.selectFrom('shops').select('seq').where('id', '=', shopId);
+  const row = await (dialect === 'postgres' ? query.forUpdate() : query).executeTakeFirst();
+  if (!row) throw new ApiError('not_found', 'no such shop');
+  return row.seq;
+}
+
+async function actorRoles(
+  trx: Transaction<Database>,
+  shopId: string,
+  events: readonly DomainEvent[],
+): Promise<Map<string, Role>> {
+  const actors = [...new Set(events.map((e) => e.actorId))];
+  const rows = await selectIn(actors, (chunk) =>
+    trx
+      .selectFrom('memberships')
+      .select(['user_id', 'role'])
+      .where('shop_id', '=', shopId)
+      .where('user_id', 'in', chunk)
+      .where('removed_at', 'is', null)
+      .execute(),
+  );
+  return new Map(rows.map((r) => [r.user_id, r.role as Role]));
+}
+
+/** (device, sequence) pairs of the batch already used by a different event. */
+async function reusedSequences(
+  trx: Transaction<Database>,
+  events: readonly DomainEvent[],
+): Promise<Set<string>> {
+  const byDevice = new Map<string, DomainEvent[]>();
+  for (const e of events) byDevice.set(e.deviceId, [...(byDevice.get(e.deviceId) ?? []), e]);
+  const out = new Set<string>();
+  for (const [deviceId, list] of byDevice) {
+    const rows = await selectIn(
+      list.map((e) => e.deviceSeq),
+      (chunk) =>
+        trx
+          .selectFrom('events')
+          .select(['device_seq'])
+          .where('device_id', '=', deviceId)
+          .where('device_seq', 'in', chunk)
+          .execute(),
+    );
+    for (const r of rows) out.add(`${deviceId}|${r.device_seq}`);
+  }
+  // Within the batch, the first event to claim a sequence keeps it.
+  const claimed = new Set<string>();
+  for (const e of events) {
+    const k = `${e.deviceId}|${e.deviceSeq}`;
+    if (claimed.has(k)) out.add(k);
+    claimed.add(k);
+  }
+  return out;
+}
+
+function dedupeBatch(events: readonly DomainEvent[]): DomainEvent[] {
+  const seen = new Set<string>();
+  return events.filter((e) => (seen.has(e.id) ? false : (seen.add(e.id), true)));
+}
+
+function sameEvent(stored: string, incoming: string | undefined): boolean {
+  if (incoming === undefined) return false;
+  if (stored === incoming) return true;
+  // Key order may differ between encoders; compare canonically.
+  return canonicalJson(JSON.parse(stored)) === canonicalJson(JSON.parse(incoming));
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+async function selectIn<K, R>(
+  keys: readonly K[],
+  query: (chunk: K[]) => Promise<R[]>,
+): Promise<R[]> {
+  const out: R[] = [];
+  for (const chunk of chunked(keys, 500)) if (chunk.length > 0) out.push(...(await query(chunk)));
+  return out;
+}
+
+function chunked<T>(rows: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+  return out;
+}
+
+function missing(id: string): never {
+  throw new Error(`no result for event ${id}`);
+}

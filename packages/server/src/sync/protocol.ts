@@ -1,0 +1,17 @@
+/**
+ * The sync protocol version, in one place.
+ *
+ * History:
+ * - 1: push (RxDB push rows, per-event results), pull by sequence checkpoint, SSE live stream.
+ *
+ * Clients send `x-smartkirana-protocol: <version>`; below `MIN_PROTOCOL_VERSION` they get
+ * 426 `upgrade_required` and must update before syncing (their unsynced events stay on the device).
+ */
+export const PROTOCOL_VERSION = 1;
+export const MIN_PROTOCOL_VERSION = 1;
+export const PROTOCOL_HEADER = 'x-smartkirana-protocol';
+
+/** Largest pull page. */
+export const MAX_PULL_LIMIT = 5000;
+/** Seconds between heartbeats on the live stream. */
+export const HEARTBEAT_SECONDS = 15;

@@ -1,0 +1,254 @@
+/**
+ * The sync protocol over HTTP (docs/protocol.md): push, pull by checkpoint, and the live stream.
+ * Tills authenticate with a device token. Push speaks RxDB's replication shape: it takes
+ * `{ assumedMasterState, newDocumentState }` rows and answers the conflicting master states
+ * (`[]` when none) beside a result per event.
+ */
+import type { Context, Hono } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import { z } from 'zod';
+import type { AppEnv, DeviceAuth } from '../context.ts';
+import { ApiError } from '../errors.ts';
+import { ingest, MAX_BATCH, validateBatch } from '../ingest.ts';
+import { route } from '../http/route.ts';
+import {
+  HEARTBEAT_SECONDS,
+  MAX_PULL_LIMIT,
+  MIN_PROTOCOL_VERSION,
+  PROTOCOL_HEADER,
+  PROTOCOL_VERSION,
+} from './protocol.ts';
+
+const RXDB_FIELDS = new Set(['_deleted', '_rev', '_meta', '_attachments']);
+
+const pushBody = z.union([
+  z.object({
+    rows: z
+      .array(
+        z.object({
+          assumedMasterState: z.unknown().optional(),
+          newDocumentState: z.record(z.string(), z.unknown()),
+        }),
+      )
+      .max(MAX_BATCH),
+  }),
+  z
+    .array(
+      z.object({
+        assumedMasterState: z.unknown().optional(),
+        newDocumentState: z.record(z.string(), z.unknown()),
+      }),
+    )
+    .max(MAX_BATCH),
+]);
+
+const pullQuery = z.object({
+  after: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(MAX_PULL_LIMIT).default(1000),
+});
+
+/** Register the sync routes. */
+export function syncRoutes(app: Hono<AppEnv>): void {
+  app.use('/sync/*', async (c, next) => {
+    const version = Number(c.req.header(PROTOCOL_HEADER) ?? '0');
+    c.header(PROTOCOL_HEADER, String(PROTOCOL_VERSION));
+    if (!Number.isInteger(version) || version < MIN_PROTOCOL_VERSION) {
+      throw new ApiError(
+        'upgrade_required',
+        `sync protocol ${MIN_PROTOCOL_VERSION} or newer is required`,
+        { minimum: MIN_PROTOCOL_VERSION, current: PROTOCOL_VERSION },
+      );
+    }
+    await next();
+  });
+
+  route(
+    app,
+    {
+      method: 'post',
+      path: '/sync/v1/push',
+      summary: 'Push events (RxDB push rows)',
+      tag: 'sync',
+      access: 'device',
+      body: pushBody,
+    },
+    async (c, { body, auth }) => {
+      limit(c, auth);
+      const rows = Array.isArray(body) ? body : body.rows;
+      const raw = rows.map((r) => {
+        if (r.newDocumentState._deleted === true)
+          throw new ApiError('validation_failed', 'events are never deleted');
+        // RxDB's bookkeeping fields are not part of the event.
+        return Object.fromEntries(
+          Object.entries(r.newDocumentState).filter(([k]) => !RXDB_FIELDS.has(k)),
+        );
+      });
+      const { services } = { services: c.get('services') };
+      const events = validateBatch(raw, {
+        shopId: auth.shopId,
+        deviceId: auth.deviceId,
+        kind: auth.deviceKind,
+        revoked: auth.revoked,
+      });
+      const outcome = await ingest(
+        services.db,
+        services.cache,
+        {
+          shopId: auth.shopId,
+          deviceId: auth.deviceId,
+          kind: auth.deviceKind,
+          revoked: auth.revoked,
+        },
+        events,
+      );
+      if (outcome.accepted.length > 0) services.feed.publish(auth.shopId, outcome.seq);
+      const conflicts = await masterStates(
+        c,
+        outcome.results.filter((r) => r.status === 'rejected').map((r) => r.id),
+      );
+      return c.json({ conflicts, results: outcome.results, checkpoint: { seq: outcome.seq } });
+    },
+  );
+
+  route(
+    app,
+    {
+      method: 'get',
+      path: '/sync/v1/pull',
+      summary: 'Pull events after a checkpoint',
+      tag: 'sync',
+      access: 'any',
+      query: pullQuery,
+    },
+    async (c, { query, auth }) => {
+      const page = await readPage(c, auth.shopId, query.after, query.limit);
+      return c.body(page.json, 200, { 'content-type': 'application/json' });
+    },
+  );
+
+  route(
+    app,
+    {
+      method: 'get',
+      path: '/sync/v1/stream',
+      summary: 'Live stream of new events (SSE)',
+      tag: 'sync',
+      access: 'any',
+      query: z.object({ after: z.coerce.number().int().min(0).default(0) }),
+    },
+    (c, { query, auth }) => {
+      const services = c.get('services');
+      return Promise.resolve(
+        streamSSE(c, async (stream) => {
+          let sent = query.after;
+          let wake: (() => void) | undefined;
+          // An object, so the flag set by the feed callback is not narrowed away by the compiler.
+          const state = { dirty: true };
+          const unsubscribe = services.feed.subscribe(auth.shopId, () => {
+            state.dirty = true;
+            wake?.();
+          });
+          const onShutdown = (): void => wake?.();
+          services.shutdown.addEventListener('abort', onShutdown);
+          stream.onAbort(() => wake?.());
+          const live = (): boolean => !stream.aborted && !services.shutdown.aborted;
+          const isDirty = (): boolean => state.dirty;
+          try {
+            // Every (re)connection starts with RESYNC: the client pulls whatever it missed.
+            await stream.writeSSE({ event: 'resync', data: 'RESYNC' });
+            while (live()) {
+              if (isDirty()) {
+                state.dirty = false;
+                for (;;) {
+                  const page = await readPage(c, auth.shopId, sent, 1000);
+                  if (page.count === 0) break;
+                  await stream.writeSSE({ event: 'events', data: page.json });
+                  sent = page.seq;
+                  if (!page.hasMore) break;
+                }
+              }
+              await new Promise<void>((resolve) => {
+                wake = resolve;
+                setTimeout(resolve, HEARTBEAT_SECONDS * 1000).unref();
+              });
+              wake = undefined;
+              if (!isDirty() && live())
+                await stream.writeSSE({ event: 'ping', data: String(Date.now()) });
+            }
+            if (services.shutdown.aborted)
+              await stream.writeSSE({ event: 'bye', data: 'server shutting down' });
+          } finally {
+            unsubscribe();
+            services.shutdown.removeEventListener('abort', onShutdown);
+          }
+        }),
+      );
+    },
+  );
+
+  route(
+    app,
+    {
+      method: 'get',
+      path: '/sync/v1/staff',
+      summary: 'Staff of the shop with PIN hashes, for offline sign-in on a till',
+      tag: 'sync',
+      access: 'device',
+    },
+    async (c, { auth }) => {
+      if (auth.revoked) throw new ApiError('device_revoked', 'the device was revoked');
+      const rows = await c
+        .get('services')
+        .db.db.selectFrom('memberships')
+        .innerJoin('users', 'users.id', 'memberships.user_id')
+        .select([
+          'users.id as userId',
+          'users.name as name',
+          'memberships.role as role',
+          'memberships.pin_hash as pinHash',
+        ])
+        .where('memberships.shop_id', '=', auth.shopId)
+        .where('memberships.removed_at', 'is', null)
+        .orderBy('users.name')
+        .execute();
+      return { staff: rows };
+    },
+  );
+}
+
+/** A page of the log as a JSON string built from stored bodies (no re-encoding of events). */
+async function readPage(c: Context<AppEnv>, shopId: string, after: number, limit: number) {
+  const rows = await c
+    .get('services')
+    .db.db.selectFrom('events')
+    .select(['seq', 'body'])
+    .where('shop_id', '=', shopId)
+    .where('seq', '>', after)
+    .orderBy('seq')
+    .limit(limit + 1)
+    .execute();
+  const hasMore = rows.length > limit;
+  const page = hasMore ? rows.slice(0, limit) : rows;
+  const seq = page.at(-1)?.seq ?? after;
+  const json = `{"documents":[${page.map((r) => r.body).join(',')}],"checkpoint":{"seq":${seq}},"hasMore":${hasMore}}`;
+  return { json, seq, hasMore, count: page.length };
+}
+
+async function masterStates(c: Context<AppEnv>, ids: string[]): Promise<unknown[]> {
+  if (ids.length === 0) return [];
+  const rows = await c
+    .get('services')
+    .db.db.selectFrom('events')
+    .select(['body'])
+    .where('id', 'in', ids)
+    .execute();
+  return rows.map((r) => ({ ...(JSON.parse(r.body) as object), _deleted: false }));
+}
+
+function limit(c: Context<AppEnv>, auth: DeviceAuth): void {
+  const wait = c.get('services').limits.push.take(auth.deviceId);
+  if (wait > 0) {
+    c.header('retry-after', String(wait));
+    throw new ApiError('rate_limited', 'too many pushes; retry later', { retryAfterSeconds: wait });
+  }
+}
