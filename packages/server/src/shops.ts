@@ -125,6 +125,10 @@ export async function enrollDevice(
   const prefix = input.kind === 'till' ? 'T' : input.kind === 'phone' ? 'M' : 'S';
   let code = '';
   await s.db.db.transaction().execute(async (trx) => {
+    // Serialize enrollments of one shop so two never pick the same code.
+    const lock = trx.selectFrom('shops').select('id').where('id', '=', shopId);
+    if (!(await (s.db.dialect === 'postgres' ? lock.forUpdate() : lock).executeTakeFirst()))
+      throw new ApiError('not_found', 'no such shop');
     const used = new Set(
       (await trx.selectFrom('devices').select('code').where('shop_id', '=', shopId).execute()).map(
         (r) => r.code,

@@ -1,0 +1,164 @@
+/**
+ * `smartkirana <command>`: the server's command line. Configuration comes from the environment
+ * (see `--help`); the database defaults to an embedded SQLite file under ./data.
+ */
+import { parseArgs } from 'node:util';
+import { loadConfig } from '@smartkirana/server/config';
+import { connect, migrate } from '@smartkirana/server/db/connect';
+import { createLogger } from '@smartkirana/server/logger';
+import { createServices, startServer } from '@smartkirana/server/server';
+import { seedDemo } from '@smartkirana/server/demo-seed';
+import { rebuildAll, rebuildShop } from '@smartkirana/server/rebuild';
+import { createShop } from '@smartkirana/server/shops';
+import { DEMO_SHOP } from '@smartkirana/domain/demo-catalog';
+
+const HELP = `smartkirana — offline-first sync server for kirana shops
+
+Usage: smartkirana <command> [options]
+
+Commands:
+  serve [--demo]        Start the server. --demo loads the demo shop when the database is empty.
+  migrate               Bring the database schema up to date and exit.
+  seed                  Load the demo shop (owner ${DEMO_SHOP.ownerPhone} / ${DEMO_SHOP.ownerPassword}).
+  rebuild [--shop ID]   Re-derive stock, books and balances from the event log.
+  create-shop --name N --state SS --owner-name N --phone P --password W [--gstin G] [--registration R]
+                        Register a shop and its owner.
+
+Environment:
+  DATABASE_URL          sqlite:./data/smartkirana.db (default) or postgres://user@host/db
+  PORT, HOST            where to listen (default 127.0.0.1:8080)
+  JWT_SECRET            signing key (default: generated once and kept in the database)
+  STATIC_DIR            built PWA to serve at /
+  LOG_LEVEL             debug | info | warn | error
+  SQLITE_SYNCHRONOUS    FULL (default) | NORMAL
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(HELP);
+    return command ? 0 : 1;
+  }
+  const config = loadConfig();
+  const log = createLogger(config.LOG_LEVEL);
+  switch (command) {
+    case 'serve': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { demo: { type: 'boolean', default: false } },
+      });
+      const server = await startServer(config, { log });
+      if (values.demo) {
+        const shops = await server.services.db.db
+          .selectFrom('shops')
+          .select('id')
+          .limit(1)
+          .execute();
+        if (shops.length === 0) {
+          const demo = await seedDemo(server.services);
+          log.info('demo shop loaded', {
+            shopId: demo.shopId,
+            events: demo.events,
+            owner: DEMO_SHOP.ownerPhone,
+          });
+        }
+      }
+      process.stdout.write(
+        `SmartKirana server on ${server.url}  (API docs: ${server.url}/api/docs)\n`,
+      );
+      await new Promise<void>((resolve) => {
+        const stop = (): void => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      log.info('shutting down');
+      await server.close();
+      return 0;
+    }
+    case 'migrate': {
+      const db = await connect(config.DATABASE_URL, { migrate: false });
+      const applied = await migrate(db);
+      process.stdout.write(
+        applied.length ? `applied: ${applied.join(', ')}\n` : 'schema is up to date\n',
+      );
+      await db.close();
+      return 0;
+    }
+    case 'seed': {
+      const { services, stop } = await createServices(config, { log });
+      const demo = await seedDemo(services);
+      process.stdout.write(
+        `demo shop ${demo.shopId}: ${demo.events} events; owner ${DEMO_SHOP.ownerPhone} / ${DEMO_SHOP.ownerPassword}\n`,
+      );
+      stop();
+      await services.db.close();
+      return 0;
+    }
+    case 'rebuild': {
+      const { values } = parseArgs({ args: rest, options: { shop: { type: 'string' } } });
+      const { services, stop } = await createServices(config, { log });
+      const done = values.shop
+        ? [{ shopId: values.shop, events: await rebuildShop(services, values.shop) }]
+        : await rebuildAll(services);
+      for (const r of done) process.stdout.write(`rebuilt ${r.shopId}: ${r.events} events\n`);
+      stop();
+      await services.db.close();
+      return 0;
+    }
+    case 'create-shop': {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          name: { type: 'string' },
+          state: { type: 'string' },
+          'owner-name': { type: 'string' },
+          phone: { type: 'string' },
+          password: { type: 'string' },
+          gstin: { type: 'string' },
+          registration: { type: 'string', default: 'regular' },
+        },
+      });
+      const { name, state, phone, password } = values;
+      const ownerName = values['owner-name'];
+      const registration = values.registration;
+      if (
+        !name ||
+        !state ||
+        !ownerName ||
+        !phone ||
+        !password ||
+        (registration !== 'regular' &&
+          registration !== 'composition' &&
+          registration !== 'unregistered')
+      ) {
+        process.stderr.write(
+          'create-shop needs --name, --state, --owner-name, --phone, --password (and a valid --registration)\n',
+        );
+        return 2;
+      }
+      const { services, stop } = await createServices(config, { log });
+      const shop = await createShop(services, {
+        name,
+        stateCode: state,
+        gstin: values.gstin,
+        registration,
+        owner: { name: ownerName, phone, password },
+      });
+      process.stdout.write(`shop ${shop.shopId} created; owner ${phone}\n`);
+      stop();
+      await services.db.close();
+      return 0;
+    }
+    default:
+      process.stderr.write(`unknown command ${command}\n\n${HELP}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);
