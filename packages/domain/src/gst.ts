@@ -26,7 +26,11 @@ export const hsnSchema = z.string().regex(/^(\d{4}|\d{6}|\d{8})$/, 'a 4, 6 or 8 
 export const isoDateSchema = z
   .string()
   .regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'a YYYY-MM-DD date')
-  .refine((d) => new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'a date that exists');
+  // zod runs refinements even after the regex fails: guard the parse, or toISOString throws.
+  .refine((d) => {
+    const t = Date.parse(`${d}T00:00:00Z`);
+    return !Number.isNaN(t) && new Date(t).toISOString().startsWith(d);
+  }, 'a date that exists');
 
 /** One entry of a product's rate schedule: `rateBps` applies from `from` (inclusive) onward. */
 export const rateStepSchema = z.strictObject({ from: isoDateSchema, rateBps: rateBpsSchema });

@@ -9,6 +9,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppEnv, Services } from './context.ts';
 import { ApiError, errorBody } from './errors.ts';
 import { registerRoutes } from './http/routes.ts';
+import { isUniqueViolation } from './auth/unique-violation.ts';
 
 /** Build the application for a set of services. */
 export function createApp(services: Services): Hono<AppEnv> {
@@ -44,6 +45,10 @@ export function createApp(services: Services): Hono<AppEnv> {
         errorBody('bad_request', 'the request could not be read'),
         status as ContentfulStatusCode,
       );
+    }
+    if (isUniqueViolation(err)) {
+      // Two concurrent requests both passed a uniqueness check; the database refused the second.
+      return c.json(errorBody('conflict', 'that already exists'), 409);
     }
     if (isStorageFailure(err)) {
       services.log.error('storage unavailable', { requestId: c.get('requestId'), error: err });

@@ -15,6 +15,7 @@ import {
 } from '@smartkirana/domain/hlc';
 import { newId } from '@smartkirana/domain/ids';
 import { allocateNumber, type SeriesKind } from '@smartkirana/domain/invoice-series';
+import type { ShopProjection } from '@smartkirana/domain/shop-projection';
 import type { Transaction } from 'kysely';
 import type { Database } from './db/schema.ts';
 import type { BuildContext } from './ingest.ts';
@@ -125,6 +126,11 @@ export class ServerWriter {
       )
       .execute();
     return number;
+  }
+
+  /** The shop's projection, caught up inside the lock: checks made on it cannot race a write. */
+  get projection(): ShopProjection {
+    return this.#ctx.projection;
   }
 
   /** Everything emitted so far. */

@@ -228,6 +228,17 @@ export async function addStaff(
       .where('phone', '=', input.phone)
       .executeTakeFirst();
     userId = existing?.id ?? newId();
+    if (existing) {
+      // Adding someone who is already active in the shop must not silently change their role.
+      const member = await trx
+        .selectFrom('memberships')
+        .select(['removed_at'])
+        .where('user_id', '=', existing.id)
+        .where('shop_id', '=', shopId)
+        .executeTakeFirst();
+      if (member && member.removed_at === null)
+        throw new ApiError('conflict', 'this person is already staff of the shop');
+    }
     if (!existing)
       await trx
         .insertInto('users')

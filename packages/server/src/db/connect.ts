@@ -42,6 +42,10 @@ export async function connect(url: string, opts: ConnectOptions = {}): Promise<D
   let db: Kysely<Database>;
   if (dialect === 'postgres') {
     const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10 });
+    // An idle client that dies (Postgres restarted, backend terminated) is emitted as a pool
+    // 'error'; with no listener that crashes the process. The pool drops the client, and the next
+    // query that needs a connection reports any real outage, so there is nothing to do here.
+    pool.on('error', () => undefined);
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   } else {
     const file = url.replace(/^(sqlite|file):(\/\/)?/, '');

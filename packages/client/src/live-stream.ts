@@ -1,0 +1,97 @@
+/**
+ * The server's live stream as RxDB's `pull.stream$`: `'RESYNC'` on every (re)connection, then
+ * `{ documents, checkpoint }` as events commit. Reconnects with capped exponential backoff for as
+ * long as it is subscribed. Reads SSE with fetch, so it works in browsers and Node alike.
+ */
+import { Observable } from 'rxjs';
+import type { RxReplicationPullStreamItem } from 'rxdb';
+import type { EventDoc } from './schema.ts';
+import type { PullResponse, Transport } from './transport.ts';
+
+export type StreamItem = RxReplicationPullStreamItem<
+  EventDoc & { _deleted: boolean },
+  { seq: number }
+>;
+
+export interface LiveStreamOptions {
+  /** Where to start when first connecting (later reconnections resume from what they saw). */
+  after: () => number;
+  /** Delay before reconnecting after the n-th failure in a row. */
+  backoffMs?: (failures: number) => number;
+  /** Called with true when connected, false when the connection drops. */
+  onConnection?: (connected: boolean) => void;
+}
+
+/** An observable of stream items; unsubscribing closes the connection. */
+export function liveStream(transport: Transport, opts: LiveStreamOptions): Observable<StreamItem> {
+  const backoff = opts.backoffMs ?? ((n: number) => Math.min(30_000, 500 * 2 ** Math.min(n, 6)));
+  return new Observable<StreamItem>((subscriber) => {
+    const controller = new AbortController();
+    let failures = 0;
+    const run = async (): Promise<void> => {
+      while (!controller.signal.aborted) {
+        try {
+          const res = await transport.stream(opts.after(), controller.signal);
+          opts.onConnection?.(true);
+          failures = 0;
+          for await (const { event, data } of readSse(res)) {
+            if (event === 'resync') subscriber.next('RESYNC');
+            else if (event === 'events') {
+              const page = JSON.parse(data) as PullResponse;
+              subscriber.next({
+                documents: page.documents.map((d) => ({ ...d, _deleted: false })),
+                checkpoint: page.checkpoint,
+              });
+            }
+          }
+        } catch {
+          // Network gone, server restarting: reconnect below.
+        }
+        opts.onConnection?.(false);
+        if (isAborted(controller.signal)) break;
+        failures += 1;
+        await sleep(backoff(failures), controller.signal);
+      }
+    };
+    void run();
+    return () => controller.abort();
+  });
+}
+
+/** Parse a server-sent event stream into `{ event, data }` messages. */
+export async function* readSse(res: Response): AsyncGenerator<{ event: string; data: string }> {
+  if (!res.body) return;
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    buffer += decoder.decode(chunk, { stream: true });
+    let end = buffer.indexOf('\n\n');
+    while (end >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      let event = 'message';
+      const data: string[] = [];
+      for (const line of block.split('\n')) {
+        if (line.startsWith('event:')) event = line.slice(6).trim();
+        else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+      }
+      if (data.length > 0) yield { event, data: data.join('\n') };
+      end = buffer.indexOf('\n\n');
+    }
+  }
+}
+
+/** Read through a function so the compiler does not narrow the flag across awaits. */
+function isAborted(signal: AbortSignal): boolean {
+  return signal.aborted;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,154 @@
+/**
+ * Replicating the `events` collection with RxDB's `replicateRxCollection`, unmodified: push sends
+ * this till's new events and records the server's answer for each in `receipts`; pull fetches by
+ * sequence checkpoint; the live stream wakes the pull. A failed request is retried (RxDB retries
+ * every failure, including ones the server applied — safe, because a repeated push answers the
+ * same). In several tabs, only the leader runs the loop.
+ */
+import { replicateRxCollection, type RxReplicationState } from 'rxdb/plugins/replication';
+import { BehaviorSubject } from 'rxjs';
+import type { TillDatabase } from './database.ts';
+import { liveStream } from './live-stream.ts';
+import type { EventDoc, ReceiptDoc } from './schema.ts';
+import type { Transport } from './transport.ts';
+
+export interface SyncState {
+  online: boolean;
+  syncing: boolean;
+  lastSyncAt: number | undefined;
+  offlineSince: number | undefined;
+  lastError: string | undefined;
+}
+
+export interface Replication {
+  state: RxReplicationState<EventDoc, { seq: number }>;
+  status$: BehaviorSubject<SyncState>;
+  /** Pull and push everything now; resolves when in sync (throws if offline). */
+  syncNow(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const RXDB_FIELDS = new Set(['_deleted', '_rev', '_meta', '_attachments']);
+
+/** Start replication for a till database. */
+export function startReplication(
+  db: TillDatabase,
+  transport: Transport,
+  opts: {
+    deviceId: string;
+    live?: boolean;
+    multiInstance?: boolean;
+    retryMs?: number;
+    now?: () => number;
+  },
+): Replication {
+  const now = opts.now ?? Date.now;
+  let checkpointSeq = 0;
+  const status$ = new BehaviorSubject<SyncState>({
+    online: false,
+    syncing: false,
+    lastSyncAt: undefined,
+    offlineSince: now(),
+    lastError: undefined,
+  });
+  const patch = (p: Partial<SyncState>): void => status$.next({ ...status$.value, ...p });
+  const ok = (): void =>
+    patch({ online: true, offlineSince: undefined, lastError: undefined, lastSyncAt: now() });
+  const failed = (err: unknown): void => {
+    patch({
+      online: false,
+      offlineSince: status$.value.offlineSince ?? now(),
+      lastError: err instanceof Error ? err.message : String(err),
+    });
+  };
+
+  const state = replicateRxCollection<EventDoc, { seq: number }>({
+    collection: db.events,
+    replicationIdentifier: `smartkirana-events-${transport.serverUrl}`,
+    // Always live: without a stream, the loop still pushes local writes and pulls on reSync.
+    live: true,
+    retryTime: opts.retryMs ?? 2000,
+    waitForLeadership: opts.multiInstance ?? false,
+    autoStart: true,
+    push: {
+      batchSize: 100,
+      handler: async (rows) => {
+        try {
+          const events = rows.map(
+            (r) =>
+              Object.fromEntries(
+                Object.entries(r.newDocumentState).filter(([k]) => !RXDB_FIELDS.has(k)),
+              ) as EventDoc,
+          );
+          const res = await transport.push(events);
+          const at = now();
+          const receipts: ReceiptDoc[] = res.results.map((r) => ({
+            id: r.id,
+            status: r.status,
+            at,
+            ...(r.seq !== undefined ? { seq: r.seq } : {}),
+            ...(r.code !== undefined ? { code: r.code } : {}),
+            ...(r.reason !== undefined ? { reason: r.reason.slice(0, 500) } : {}),
+          }));
+          await db.receipts.bulkUpsert(receipts);
+          ok();
+          return res.conflicts.map((c) => ({ ...c, _deleted: false }));
+        } catch (err) {
+          failed(err);
+          throw err;
+        }
+      },
+    },
+    pull: {
+      batchSize: 1000,
+      handler: async (checkpoint, batchSize) => {
+        try {
+          const res = await transport.pull(checkpoint?.seq ?? 0, batchSize);
+          checkpointSeq = res.checkpoint.seq;
+          // Own events seen in the shop's log are acknowledged, even if the push answer was lost.
+          const own = res.documents.filter((d) => d.deviceId === opts.deviceId);
+          if (own.length > 0) {
+            const known = new Set(
+              (await db.receipts.findByIds(own.map((d) => d.id)).exec()).keys(),
+            );
+            const fresh = own
+              .filter((d) => !known.has(d.id))
+              .map((d): ReceiptDoc => ({ id: d.id, status: 'accepted', at: now() }));
+            if (fresh.length > 0) await db.receipts.bulkUpsert(fresh);
+          }
+          ok();
+          return {
+            documents: res.documents.map((d) => ({ ...d, _deleted: false })),
+            checkpoint: res.checkpoint,
+          };
+        } catch (err) {
+          failed(err);
+          throw err;
+        }
+      },
+      ...(opts.live === false
+        ? {}
+        : {
+            stream$: liveStream(transport, {
+              after: () => checkpointSeq,
+              onConnection: (up) => (up ? ok() : undefined),
+            }),
+          }),
+    },
+  });
+  state.active$.subscribe((active) => patch({ syncing: active }));
+  state.error$.subscribe((err) => failed(err));
+
+  return {
+    state,
+    status$,
+    async syncNow() {
+      state.reSync();
+      await state.awaitInSync();
+    },
+    async stop() {
+      await state.cancel();
+      status$.complete();
+    },
+  };
+}

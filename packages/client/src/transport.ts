@@ -1,0 +1,148 @@
+/**
+ * HTTP to the sync server: device-token sign-in, push, pull, staff, import. Tokens are fetched with
+ * the device secret and renewed on 401. `fetch` is injectable so tests can cut the network, delay
+ * it, or lose a response after the server committed.
+ */
+import type { DomainEvent } from '@smartkirana/domain/events';
+
+/** The sync protocol version this client speaks (see the server's `sync/protocol.ts`). */
+export const CLIENT_PROTOCOL_VERSION = 1;
+export const PROTOCOL_HEADER = 'x-smartkirana-protocol';
+
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+export interface DeviceCredential {
+  serverUrl: string;
+  deviceId: string;
+  secret: string;
+}
+
+export interface PushResult {
+  id: string;
+  status: 'accepted' | 'duplicate' | 'quarantined' | 'rejected';
+  seq?: number;
+  code?: string;
+  reason?: string;
+}
+
+export interface PushResponse {
+  conflicts: DomainEvent[];
+  results: PushResult[];
+  checkpoint: { seq: number };
+}
+
+export interface PullResponse {
+  documents: DomainEvent[];
+  checkpoint: { seq: number };
+  hasMore: boolean;
+}
+
+export interface StaffMember {
+  userId: string;
+  name: string;
+  role: string;
+  pinHash: string | null;
+}
+
+/** A sync request the server refused; `code` is the server's stable error code. */
+export class SyncError extends Error {
+  readonly status: number;
+  readonly code: string;
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.name = 'SyncError';
+    this.status = status;
+    this.code = code;
+  }
+}
+
+export class Transport {
+  readonly #cred: DeviceCredential;
+  readonly #fetch: FetchLike;
+  #token: string | undefined;
+
+  constructor(cred: DeviceCredential, fetchImpl: FetchLike = (i, init) => fetch(i, init)) {
+    this.#cred = cred;
+    this.#fetch = fetchImpl;
+  }
+
+  get serverUrl(): string {
+    return this.#cred.serverUrl;
+  }
+
+  /** Push events; the answer has a result per event and RxDB's conflicts. */
+  push(events: readonly DomainEvent[]): Promise<PushResponse> {
+    const rows = events.map((e) => ({ assumedMasterState: null, newDocumentState: e }));
+    return this.#call<PushResponse>('/sync/v1/push', {
+      method: 'POST',
+      body: JSON.stringify({ rows }),
+    });
+  }
+
+  /** Pull events after a sequence checkpoint. */
+  pull(after: number, limit: number): Promise<PullResponse> {
+    return this.#call<PullResponse>(`/sync/v1/pull?after=${after}&limit=${limit}`, {
+      method: 'GET',
+    });
+  }
+
+  /** Staff of the shop with PIN hashes, for offline sign-in. */
+  async staff(): Promise<StaffMember[]> {
+    return (await this.#call<{ staff: StaffMember[] }>('/sync/v1/staff', { method: 'GET' })).staff;
+  }
+
+  /** Open the live stream (SSE) after a checkpoint; the caller reads the body. */
+  async stream(after: number, signal: AbortSignal): Promise<Response> {
+    const res = await this.#send(`/sync/v1/stream?after=${after}`, { method: 'GET', signal });
+    if (!res.ok) throw await asError(res);
+    return res;
+  }
+
+  async #call<T>(path: string, init: RequestInit): Promise<T> {
+    const res = await this.#send(path, init);
+    if (!res.ok) throw await asError(res);
+    return (await res.json()) as T;
+  }
+
+  async #send(path: string, init: RequestInit, retried = false): Promise<Response> {
+    const token = this.#token ?? (await this.#signIn());
+    const res = await this.#fetch(`${this.#cred.serverUrl}${path}`, {
+      ...init,
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        [PROTOCOL_HEADER]: String(CLIENT_PROTOCOL_VERSION),
+      },
+    });
+    if (res.status === 401 && !retried) {
+      this.#token = undefined;
+      return this.#send(path, init, true);
+    }
+    return res;
+  }
+
+  async #signIn(): Promise<string> {
+    const res = await this.#fetch(`${this.#cred.serverUrl}/api/v1/auth/device-token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ deviceId: this.#cred.deviceId, secret: this.#cred.secret }),
+    });
+    if (!res.ok) throw await asError(res);
+    const body = (await res.json()) as { accessToken: string };
+    this.#token = body.accessToken;
+    return body.accessToken;
+  }
+}
+
+async function asError(res: Response): Promise<SyncError> {
+  let code = 'http_error';
+  let message = `HTTP ${res.status}`;
+  try {
+    const body = (await res.json()) as { error?: { code?: string; message?: string } };
+    code = body.error?.code ?? code;
+    message = body.error?.message ?? message;
+  } catch {
+    // Not JSON (a proxy's error page): keep the status.
+  }
+  return new SyncError(res.status, code, message);
+}
