@@ -26,6 +26,8 @@ import {
   type SeriesKind,
 } from '@smartkirana/domain/invoice-series';
 import type { ShopProjection } from '@smartkirana/domain/shop-projection';
+import type { Role } from '@smartkirana/domain/event-fields';
+import { mayRecordEvent } from '@smartkirana/domain/permissions';
 import type { TillDatabase } from './database.ts';
 import { withDeviceLock } from './device-lock.ts';
 
@@ -78,9 +80,10 @@ export class LocalWriter {
 
   /** Append events built by `build` as `actorId`, atomically with their numbering. */
   async append(
-    actorId: string,
+    actor: { userId: string; role: Role },
     build: (ctx: AppendContext) => Promise<Draft[]> | Draft[],
   ): Promise<DomainEvent[]> {
+    const actorId = actor.userId;
     return withDeviceLock(`smartkirana:${this.#id.deviceId}`, async () => {
       const last = await this.#db.events
         .findOne({
@@ -123,6 +126,10 @@ export class LocalWriter {
             `${d.type} is not valid: ${decoded.issues[0]?.message ?? ''}`,
             decoded.issues,
           );
+        // The server would quarantine it anyway; refuse at the counter so nothing is written.
+        if (!mayRecordEvent(actor.role, decoded.event)) {
+          throw new InvalidCommandError(`a ${actor.role} may not record ${d.type}`, []);
+        }
         return decoded.event;
       });
       if (events.length > 0) await this.#db.events.bulkInsert(events.map((e) => ({ ...e })));

@@ -75,3 +75,51 @@ describe('a till against a real server', () => {
     await till.close();
   });
 });
+
+describe('exporting unsynced events', () => {
+  it('a file of unsynced sales imports on the server exactly once, and the till then sees them acknowledged', async () => {
+    const server = await startTestServer('sqlite');
+    try {
+      const shop = await createTestShop(server);
+      const network = new FlakyNetwork();
+      const till = await openTestTill(
+        {
+          serverUrl: server.url,
+          shopId: shop.shopId,
+          deviceId: shop.till.deviceId,
+          code: shop.till.code,
+          secret: shop.till.secret,
+        },
+        { network, live: false },
+      );
+      await till.syncNow();
+      await till.refreshStaff();
+      network.online = false;
+      await till.signIn(shop.cashierId, '1234');
+      await till.commands.openTill(100_000);
+      await till.commands.expense('tea', 2000).catch(() => undefined);
+      const file = await till.exportUnsynced();
+      const parsed = JSON.parse(file) as { events: unknown[] };
+      expect(parsed.events.length).toBeGreaterThan(0);
+      const post = () =>
+        server.app.request('/api/v1/import', {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${shop.ownerToken}`,
+            'content-type': 'application/json',
+          },
+          body: file,
+        });
+      const first = (await (await post()).json()) as { accepted: number; duplicate: number };
+      expect(first.accepted).toBe(parsed.events.length);
+      const second = (await (await post()).json()) as { accepted: number; duplicate: number };
+      expect(second).toMatchObject({ accepted: 0, duplicate: parsed.events.length });
+      network.online = true;
+      await till.syncNow();
+      expect(await till.unsynced()).toEqual([]);
+      await till.close();
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -216,7 +216,7 @@ export class Till {
   async record(build: Parameters<LocalWriter['append']>[1]): Promise<DomainEvent[]> {
     const actor = this.#actor;
     if (!actor) throw new Error('sign in first');
-    const events = await this.#writer.append(actor.userId, build);
+    const events = await this.#writer.append(actor, build);
     this.version$.next(this.version$.value + 1);
     return events;
   }

@@ -20,6 +20,18 @@ describe('regressions', () => {
     expect(decodeEvent(sale).ok).toBe(false);
   });
 
+  it('a business day that is not a date is refused, not thrown (isoDateSchema refine ran on junk)', () => {
+    const { events } = generateShop({ seed: 5, tills: 1, days: 1 });
+    const sale = JSON.parse(JSON.stringify(events.find((e) => e.type === 'v1.SaleCompleted'))) as {
+      payload: { businessDay: string };
+    };
+    for (const junk of ['yesterday', '2026-13-01', '2026-02-31', '']) {
+      sale.payload.businessDay = junk;
+      expect(() => decodeEvent(sale)).not.toThrow();
+      expect(decodeEvent(sale).ok).toBe(false);
+    }
+  });
+
   it('generated till closes never count negative cash (seed 5 once did)', () => {
     const { events } = generateShop({ seed: 5, tills: 3, days: 2 });
     for (const e of events) expect(decodeEvent(JSON.parse(JSON.stringify(e))).ok).toBe(true);

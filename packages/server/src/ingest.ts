@@ -34,7 +34,7 @@ export type IngestResult =
   | { id: string; status: 'rejected'; code: 'id_conflict'; reason: string };
 
 export type QuarantineCode =
-  'forbidden_event' | 'unknown_actor' | 'device_revoked' | 'sequence_reused';
+  'forbidden_event' | 'unknown_actor' | 'device_revoked' | 'sequence_reused' | 'out_of_range';
 
 export interface IngestOutcome {
   results: IngestResult[];
@@ -82,7 +82,62 @@ export async function ingest(
   sender: Sender,
   events: readonly DomainEvent[],
 ): Promise<IngestOutcome> {
-  return ingestWith(handle, cache, sender, () => Promise.resolve(events));
+  try {
+    return await ingestWith(handle, cache, sender, () => Promise.resolve(events));
+  } catch (err) {
+    // A valid event whose amounts overflow the books when folded (absurd quantities at average
+    // cost): record the others one by one and hold that one back, so it never blocks the queue.
+    if (!(err instanceof RangeError)) throw err;
+    return ingestIsolating(handle, cache, sender, events);
+  }
+}
+
+async function ingestIsolating(
+  handle: Db,
+  cache: ProjectionCache,
+  sender: Sender,
+  events: readonly DomainEvent[],
+): Promise<IngestOutcome> {
+  const results: IngestResult[] = [];
+  const accepted: DomainEvent[] = [];
+  let seq = 0;
+  for (const e of events) {
+    try {
+      const out = await ingestWith(handle, cache, sender, () => Promise.resolve([e]));
+      results.push(...out.results);
+      accepted.push(...out.accepted);
+      seq = out.seq;
+    } catch (err) {
+      if (!(err instanceof RangeError)) throw err;
+      const reason = 'amounts or quantities too large to fold into the books';
+      await handle.db
+        .insertInto('quarantine')
+        .values({
+          id: e.id,
+          shop_id: sender.shopId,
+          device_id: e.deviceId,
+          device_seq: e.deviceSeq,
+          type: e.type,
+          received_at: Date.now(),
+          code: 'out_of_range',
+          reason,
+          body: JSON.stringify(e),
+          resolved_at: null,
+        })
+        .onConflict((oc) => oc.column('id').doNothing())
+        .execute();
+      results.push({ id: e.id, status: 'quarantined', code: 'out_of_range', reason });
+    }
+  }
+  if (seq === 0) {
+    const shop = await handle.db
+      .selectFrom('shops')
+      .select('seq')
+      .where('id', '=', sender.shopId)
+      .executeTakeFirst();
+    seq = shop?.seq ?? 0;
+  }
+  return { results, seq, accepted };
 }
 
 /** What a builder of server-recorded events may use, inside the shop's lock. */

@@ -4,7 +4,14 @@
  * inside the shop's lock, and its clock moves past every event the shop has seen, so a server
  * write always orders after what the caller could have seen.
  */
-import type { DomainEvent, EventOfType, EventType, PayloadOf } from '@smartkirana/domain/events';
+import {
+  decodeEvent,
+  type DomainEvent,
+  type EventOfType,
+  type EventType,
+  type PayloadOf,
+} from '@smartkirana/domain/events';
+import { ApiError } from './errors.ts';
 import {
   decodeHlc,
   encodeHlc,
@@ -99,6 +106,12 @@ export class ServerWriter {
       type,
       payload,
     } as EventOfType<T>;
+    // Never store what the log could not decode again: a builder bug is a 422 here, not a broken shop.
+    const decoded = decodeEvent(event);
+    if (!decoded.ok)
+      throw new ApiError('validation_failed', `${type} is not valid`, {
+        issues: decoded.issues.slice(0, 5),
+      });
     this.#out.push(event);
     return event;
   }

@@ -14,6 +14,7 @@ import { invoiceRoutes } from './api-invoices.ts';
 import { journalRoutes } from './api-journal.ts';
 import { saleRoutes } from './api-sales.ts';
 import { supplierRoutes } from './api-suppliers.ts';
+import { importRoutes } from './api-import.ts';
 
 /** Register every route group of the REST API. */
 export function apiRoutes(app: Hono<AppEnv>): void {
@@ -29,5 +30,6 @@ export function apiRoutes(app: Hono<AppEnv>): void {
   gstRoutes(app);
   invoiceRoutes(app);
   conflictRoutes(app);
+  importRoutes(app);
   docsRoutes(app);
 }

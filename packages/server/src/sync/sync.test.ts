@@ -137,6 +137,26 @@ for (const dialect of await dialects()) {
       expect(rows).toEqual([{ id: priceChange.id, code: 'forbidden_event' }]);
     });
 
+    it('holds back a valid event that would overflow the books, and keeps the rest flowing', async () => {
+      const { productId, events } = stocked(shop, 2);
+      await push(server, shop.till.token, events);
+      shop.tillSim.actorId = shop.ownerId;
+      const absurd = shop.tillSim.adjust(productId, 1_000_000_000_000, 'found');
+      const fine = shop.tillSim.sell([{ productId, qty: 1 }]);
+      const { status, body } = await push(server, shop.till.token, [absurd, fine]);
+      expect(status).toBe(200);
+      expect(body.results[0]).toMatchObject({
+        id: absurd.id,
+        status: 'quarantined',
+        code: 'out_of_range',
+      });
+      expect(body.results[1]).toMatchObject({ id: fine.id, status: 'accepted' });
+      const again = await push(server, shop.till.token, [
+        shop.tillSim.sell([{ productId, qty: 1 }]),
+      ]);
+      expect(again.body.results[0]?.status).toBe('accepted');
+    });
+
     it('refuses bad requests with a 4xx and stores nothing', async () => {
       const before = await count(server);
       const { events } = stocked(shop, 1);
