@@ -2,6 +2,8 @@
  * `smartkirana <command>`: the server's command line. Configuration comes from the environment
  * (see `--help`); the database defaults to an embedded SQLite file under ./data.
  */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '@smartkirana/server/config';
 import { connect, migrate } from '@smartkirana/server/db/connect';
@@ -39,7 +41,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return command ? 0 : 1;
   }
-  const config = loadConfig();
+  const config = loadConfig({ ...process.env, STATIC_DIR: process.env.STATIC_DIR ?? builtPwa() });
   const log = createLogger(config.LOG_LEVEL);
   switch (command) {
     case 'serve': {
@@ -153,6 +155,12 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`unknown command ${command}\n\n${HELP}`);
       return 2;
   }
+}
+
+/** The PWA built next to this app (apps/pos/dist), if it has been built. */
+function builtPwa(): string | undefined {
+  const dir = resolve(import.meta.dirname, '../../pos/dist');
+  return existsSync(join(dir, 'index.html')) ? dir : undefined;
 }
 
 main(process.argv.slice(2)).then(

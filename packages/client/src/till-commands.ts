@@ -8,11 +8,12 @@ import { cashAccount } from '@smartkirana/domain/accounts';
 import { istDate } from '@smartkirana/domain/calendar';
 import type { MoneyMode, Tender } from '@smartkirana/domain/event-fields';
 import type { EventOfType, EventType, PayloadOf } from '@smartkirana/domain/events';
-import { rateOn, supplyKind, taxOnExclusive, type SupplyKind } from '@smartkirana/domain/gst';
+import { rateOn, supplyKind, type SupplyKind } from '@smartkirana/domain/gst';
 import { sumPaise } from '@smartkirana/domain/money';
+import { priceReceipt } from '@smartkirana/domain/purchase-pricing';
 import { pricePerUnits } from '@smartkirana/domain/quantity';
 import { priceReturn, type ReturnRequest } from '@smartkirana/domain/returns';
-import { priceBill, type CartLine } from '@smartkirana/domain/sale-pricing';
+import { priceBill, type CartLine, type PricedBill } from '@smartkirana/domain/sale-pricing';
 import type { Till } from './till.ts';
 
 export interface CartItem {
@@ -46,8 +47,42 @@ export class TillCommands {
     this.#clock = clock;
   }
 
+  /** Price a cart as `sell` would, without writing anything (for the counter's running total). */
+  quote(input: Pick<SellInput, 'items' | 'billDiscount' | 'placeOfSupply'>): PricedBill {
+    return this.#price(input).bill;
+  }
+
   /** Ring up a bill: one `v1.SaleCompleted` carrying its invoice number, written locally. */
   async sell(input: SellInput): Promise<Sale> {
+    const { bill, day, placeOfSupply, supply, registration } = this.#price(input);
+    const payments = Array.isArray(input.pay)
+      ? input.pay
+      : [{ mode: input.pay ?? 'cash', amount: bill.total }];
+    const cash = sumPaise(payments.filter((x) => x.mode === 'cash').map((x) => x.amount));
+    const [sale] = await this.#till.record(async (ctx) => [
+      {
+        type: 'v1.SaleCompleted',
+        payload: {
+          invoiceNo: await ctx.allocate('invoice', day),
+          documentType: registration === 'regular' ? 'tax-invoice' : 'bill-of-supply',
+          businessDay: day,
+          ...(input.customerId ? { customerId: input.customerId } : {}),
+          ...(input.buyer ? { buyer: input.buyer } : {}),
+          ...(input.orderId ? { orderId: input.orderId } : {}),
+          placeOfSupply,
+          supply,
+          ...bill,
+          payments,
+          ...(input.tendered !== undefined
+            ? { tendered: input.tendered, change: input.tendered - cash }
+            : {}),
+        },
+      },
+    ]);
+    return sale as Sale;
+  }
+
+  #price(input: Pick<SellInput, 'items' | 'billDiscount' | 'placeOfSupply'>) {
     const p = this.#till.projection;
     const shopState = p.shop.get('stateCode') ?? '27';
     const registration = p.shop.get('registration') ?? 'regular';
@@ -77,31 +112,7 @@ export class TillCommands {
       supply,
       billOfSupply: registration !== 'regular',
     });
-    const payments = Array.isArray(input.pay)
-      ? input.pay
-      : [{ mode: input.pay ?? 'cash', amount: bill.total }];
-    const cash = sumPaise(payments.filter((x) => x.mode === 'cash').map((x) => x.amount));
-    const [sale] = await this.#till.record(async (ctx) => [
-      {
-        type: 'v1.SaleCompleted',
-        payload: {
-          invoiceNo: await ctx.allocate('invoice', day),
-          documentType: registration === 'regular' ? 'tax-invoice' : 'bill-of-supply',
-          businessDay: day,
-          ...(input.customerId ? { customerId: input.customerId } : {}),
-          ...(input.buyer ? { buyer: input.buyer } : {}),
-          ...(input.orderId ? { orderId: input.orderId } : {}),
-          placeOfSupply,
-          supply,
-          ...bill,
-          payments,
-          ...(input.tendered !== undefined
-            ? { tendered: input.tendered, change: input.tendered - cash }
-            : {}),
-        },
-      },
-    ]);
-    return sale as Sale;
+    return { bill, day, placeOfSupply, supply, registration };
   }
 
   /** Cancel a bill entered by mistake (manager approval recorded). */
@@ -169,23 +180,14 @@ export class TillCommands {
     const p = this.#till.projection;
     const day = istDate(this.#clock());
     const itc = (p.shop.get('registration') ?? 'regular') === 'regular';
-    const receiptLines = lines.map((l) => {
-      const unit = p.products.get(l.productId)?.get('unit') ?? 'pc';
-      const taxable = Math.round((l.unitCost * l.qty) / pricePerUnits(unit));
-      const rateBps = rateOn(p.rateSchedule(l.productId), day) ?? 0;
-      const tax = taxOnExclusive(taxable, rateBps, opts.supply ?? 'intra');
-      return {
-        productId: l.productId,
-        qty: l.qty,
-        taxable,
-        rateBps,
-        cgst: tax.cgst,
-        sgst: tax.sgst,
-        igst: tax.igst,
-        ...(l.expiry ? { expiry: l.expiry } : {}),
-      };
-    });
-    const total = sumPaise(receiptLines.map((l) => l.taxable + l.cgst + l.sgst + l.igst));
+    const receipt = priceReceipt(
+      lines.map((l) => ({
+        ...l,
+        per: pricePerUnits(p.products.get(l.productId)?.get('unit') ?? 'pc'),
+        rateBps: rateOn(p.rateSchedule(l.productId), day) ?? 0,
+      })),
+      opts.supply ?? 'intra',
+    );
     const paidBy = opts.paidBy ?? (opts.supplierId ? 'credit' : 'opening');
     await this.#till.record(() => [
       {
@@ -195,8 +197,7 @@ export class TillCommands {
           ...(opts.supplierInvoiceNo ? { supplierInvoiceNo: opts.supplierInvoiceNo } : {}),
           businessDay: day,
           itcEligible: itc,
-          lines: receiptLines,
-          total,
+          ...receipt,
           paidBy,
         },
       },

@@ -6,12 +6,9 @@
 import { z } from 'zod';
 import { envelopeShape, MAX_EVENT_BYTES } from './event-envelope.ts';
 import * as p from './event-payloads.ts';
+import { checkReceiptArithmetic } from './purchase-pricing.ts';
 import { checkReturnArithmetic } from './returns.ts';
-import {
-  checkReceiptArithmetic,
-  checkSaleArithmetic,
-  type ArithmeticIssue,
-} from './sale-pricing.ts';
+import { checkSaleArithmetic, type ArithmeticIssue } from './sale-pricing.ts';
 
 /** Every event type, by versioned name → payload schema. Never edit a shipped entry; add a version. */
 export const EVENT_PAYLOADS = {

@@ -3,6 +3,7 @@
  * hsn, doc) and a period summary of output tax, input tax and the net payable. Cancelled (voided)
  * invoices carry no value and are counted in the document summary; bills of supply carry no tax.
  */
+import type { TaxSplit } from './gst.ts';
 import { parseInvoiceNumber } from './invoice-series.ts';
 import { accountBalances, inRange, type DateRange } from './reports-books.ts';
 import type { ReturnEvent, SaleEvent, ShopProjection } from './shop-projection.ts';
@@ -269,10 +270,7 @@ function addRate(map: Map<number, RateAmounts>, item: RateAmounts, sign: 1 | -1)
     sgst: 0,
     igst: 0,
   };
-  row.taxable += sign * item.taxable;
-  row.cgst += sign * item.cgst;
-  row.sgst += sign * item.sgst;
-  row.igst += sign * item.igst;
+  addHeads(row, item, sign);
   map.set(item.rateBps, row);
 }
 
@@ -293,10 +291,7 @@ function addB2cs(
     sgst: 0,
     igst: 0,
   };
-  row.taxable += sign * item.taxable;
-  row.cgst += sign * item.cgst;
-  row.sgst += sign * item.sgst;
-  row.igst += sign * item.igst;
+  addHeads(row, item, sign);
   map.set(key, row);
 }
 
@@ -324,12 +319,17 @@ function addHsn(
   };
   const q = unit === 'pc' ? qty : qty / 1000;
   row.qty = Math.round((row.qty + sign * q) * 1000) / 1000;
+  addHeads(row, amounts, sign);
+  row.value += sign * (amounts.taxable + amounts.cgst + amounts.sgst + amounts.igst);
+  map.set(key, row);
+}
+
+/** Add an amount's taxable value and tax heads to a row (take them away with `sign` −1). */
+function addHeads(row: TaxSplit, amounts: TaxSplit, sign: 1 | -1): void {
   row.taxable += sign * amounts.taxable;
   row.cgst += sign * amounts.cgst;
   row.sgst += sign * amounts.sgst;
   row.igst += sign * amounts.igst;
-  row.value += sign * (amounts.taxable + amounts.cgst + amounts.sgst + amounts.igst);
-  map.set(key, row);
 }
 
 function byKey(a: { hlc: string; id: string }, b: { hlc: string; id: string }): number {

@@ -9,6 +9,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppEnv, Services } from './context.ts';
 import { ApiError, errorBody } from './errors.ts';
 import { registerRoutes } from './http/routes.ts';
+import { staticRoutes } from './http/static.ts';
 import { isUniqueViolation } from './auth/unique-violation.ts';
 
 /** Build the application for a set of services. */
@@ -31,6 +32,7 @@ export function createApp(services: Services): Hono<AppEnv> {
     }),
   );
   registerRoutes(app);
+  if (services.config.STATIC_DIR) staticRoutes(app, services.config.STATIC_DIR);
   app.notFound((c) => c.json(errorBody('not_found', 'no such route'), 404));
   app.onError((err, c) => {
     if (err instanceof ApiError) {

@@ -33,6 +33,7 @@ export async function seedDemo(
     stateCode: DEMO_SHOP.stateCode,
     gstin: withGstinChecksum('27AAPFD4321K1Z'),
     registration: 'regular',
+    upiVpa: 'demokirana@upi',
     owner: { name: 'Ramesh Gupta', phone: DEMO_SHOP.ownerPhone, password: DEMO_SHOP.ownerPassword },
   });
   const { userId: staffId } = await addStaff(s, shopId, ownerId, {

@@ -17,6 +17,8 @@ export interface NewShop {
   stateCode: string;
   gstin?: string | undefined;
   registration: 'regular' | 'composition' | 'unregistered';
+  /** UPI address customers pay to (shown as a QR at the counter). */
+  upiVpa?: string | undefined;
   owner: { name: string; phone: string; password: string };
 }
 
@@ -95,6 +97,7 @@ export async function createShop(
       stateCode: input.stateCode,
       registration: input.registration,
       ...(input.gstin ? { gstin: input.gstin } : {}),
+      ...(input.upiVpa ? { upiVpa: input.upiVpa } : {}),
     });
     w.emit('v1.StaffAdded', {
       userId: ownerId,

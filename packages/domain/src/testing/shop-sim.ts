@@ -8,11 +8,12 @@ import type { ProductSpec } from '../demo-catalog.ts';
 import { DEMO_PRODUCTS } from '../demo-catalog.ts';
 import type { Role, Tender } from '../event-fields.ts';
 import type { DomainEvent, EventOfType, EventType, PayloadOf } from '../events.ts';
-import { rateOn, taxOnExclusive, type SupplyKind } from '../gst.ts';
+import { rateOn, type SupplyKind } from '../gst.ts';
 import { HLC_ZERO, decodeHlc, encodeHlc, receiveHlc, tickHlc, type Hlc } from '../hlc.ts';
 import { newId } from '../ids.ts';
 import { allocateNumber, type SeriesCounter, type SeriesKind } from '../invoice-series.ts';
 import { sumPaise } from '../money.ts';
+import { priceReceipt } from '../purchase-pricing.ts';
 import { pricePerUnits } from '../quantity.ts';
 import { priceReturn, type ReturnRequest } from '../returns.ts';
 import { priceBill, type CartLine } from '../sale-pricing.ts';
@@ -314,29 +315,24 @@ export class DeviceSim {
   ): EventOfType<'v1.StockReceived'> {
     const day = istDate(this.wallMs());
     const itc = this.shop.registration === 'regular';
-    const receiptLines = lines.map((l) => {
-      const p = this.shop.product(l.productId);
-      const taxable = Math.round(((l.unitCost ?? p.costPrice) * l.qty) / pricePerUnits(p.unit));
-      const rateBps = rateOn(p.gst, day) ?? 0;
-      const tax = taxOnExclusive(taxable, rateBps, opts.supply ?? 'intra');
-      return {
-        productId: p.productId,
-        qty: l.qty,
-        taxable,
-        rateBps,
-        cgst: tax.cgst,
-        sgst: tax.sgst,
-        igst: tax.igst,
-        ...(l.expiry ? { expiry: l.expiry } : {}),
-      };
-    });
+    const receipt = priceReceipt(
+      lines.map((l) => {
+        const p = this.shop.product(l.productId);
+        return {
+          ...l,
+          unitCost: l.unitCost ?? p.costPrice,
+          per: pricePerUnits(p.unit),
+          rateBps: rateOn(p.gst, day) ?? 0,
+        };
+      }),
+      opts.supply ?? 'intra',
+    );
     const paidBy = opts.paidBy ?? (opts.supplierId ? 'credit' : 'opening');
     return this.emit('v1.StockReceived', {
       ...(opts.supplierId ? { supplierId: opts.supplierId } : {}),
       businessDay: day,
       itcEligible: itc,
-      lines: receiptLines,
-      total: sumPaise(receiptLines.map((l) => l.taxable + l.cgst + l.sgst + l.igst)),
+      ...receipt,
       paidBy,
     });
   }

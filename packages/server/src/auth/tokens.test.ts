@@ -8,7 +8,7 @@ import {
   createTestShop,
   dialects,
   startTestServer,
-  syncHeaders,
+  pushRequest,
   type TestServer,
   type TestShop,
 } from '../testing/index.ts';
@@ -111,11 +111,7 @@ for (const dialect of await dialects()) {
       const statuses: number[] = [];
       let retryAfter: string | null = null;
       for (let i = 0; i < 5; i++) {
-        const res = await server.app.request('/sync/v1/push', {
-          method: 'POST',
-          headers: syncHeaders(shop.till.token),
-          body: JSON.stringify({ rows: [] }),
-        });
+        const res = await server.app.request('/sync/v1/push', pushRequest(shop.till.token, []));
         statuses.push(res.status);
         if (res.status === 429) retryAfter = res.headers.get('retry-after');
       }

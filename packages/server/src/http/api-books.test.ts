@@ -6,14 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { istDate } from '@smartkirana/domain/calendar';
-import {
-  createTestShop,
-  dialects,
-  startTestServer,
-  type TestServer,
-  type TestShop,
-} from '../testing/index.ts';
-import { caller, createDemoProducts, idOf, type Caller } from './api-testing.ts';
+import { dialects, type TestServer } from '../testing/index.ts';
+import { idOf, receiveOpeningStock, startApiShop, type Caller } from './api-testing.ts';
 
 interface Row {
   account: string;
@@ -34,26 +28,23 @@ const expectOk = <T extends { status: number; text: string }>(res: T): T => {
 for (const dialect of await dialects()) {
   describe(`accounting API (${dialect})`, () => {
     let server: TestServer;
-    let shop: TestShop;
     let owner: Caller;
+    let cashier: Caller;
+    let stranger: Caller;
     let customerId: string;
     let strangerCustomer: string;
     let ids: Map<string, string>;
     const day = istDate(Date.now());
 
     beforeAll(async () => {
-      server = await startTestServer(dialect);
-      shop = await createTestShop(server);
-      const other = await createTestShop(server);
-      owner = caller(server, shop.ownerToken);
-      ids = await createDemoProducts(owner);
+      ({ server, owner, cashier, stranger, ids } = await startApiShop(dialect));
       const asha = await owner.post<{ customerId: string }>('/api/v1/customers', {
         name: 'Asha',
         creditLimit: 500_000,
       });
       customerId = asha.body.customerId;
       strangerCustomer = (
-        await caller(server, other.ownerToken).post<{ customerId: string }>('/api/v1/customers', {
+        await stranger.post<{ customerId: string }>('/api/v1/customers', {
           name: 'Elsewhere',
           creditLimit: 0,
         })
@@ -65,15 +56,7 @@ for (const dialect of await dialects()) {
       const tea = idOf(ids, 'TEA-250');
       const rice = idOf(ids, 'RICE-BSM');
       const oil = idOf(ids, 'OIL-1L');
-      expectOk(
-        await owner.post('/api/v1/inventory/receipts', {
-          paidBy: 'opening',
-          lines: [
-            { productId: rice, qty: 50_000 },
-            { productId: tea, qty: 20 },
-          ],
-        }),
-      );
+      await receiveOpeningStock(owner, ids, { 'RICE-BSM': 50_000, 'TEA-250': 20 });
       expectOk(
         await owner.post('/api/v1/inventory/receipts', {
           supplierId: supplier.body.supplierId,
@@ -269,7 +252,6 @@ for (const dialect of await dialects()) {
     });
 
     it('keeps the books from a cashier and refuses bad queries', async () => {
-      const cashier = caller(server, shop.cashierToken);
       for (const path of [
         '/api/v1/reports/trial-balance',
         '/api/v1/reports/profit-loss',

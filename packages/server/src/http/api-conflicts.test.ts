@@ -7,15 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PRODUCTS } from '@smartkirana/domain/demo-catalog';
 import type { DomainEvent } from '@smartkirana/domain/events';
-import {
-  createTestShop,
-  dialects,
-  startTestServer,
-  syncHeaders,
-  type TestServer,
-  type TestShop,
-} from '../testing/index.ts';
-import { caller, createDemoProducts, idOf, storedCounts, type Caller } from './api-testing.ts';
+import { dialects, pushRequest, type TestServer, type TestShop } from '../testing/index.ts';
+import { idOf, startApiShop, storedCounts, type Caller } from './api-testing.ts';
 
 interface Conflict {
   id: string;
@@ -31,16 +24,11 @@ for (const dialect of await dialects()) {
     let shop: TestShop;
     let owner: Caller;
     let cashier: Caller;
+    let stranger: Caller;
     let ids: Map<string, string>;
 
     const push = async (events: DomainEvent[]): Promise<{ results: { status: string }[] }> => {
-      const res = await server.app.request('/sync/v1/push', {
-        method: 'POST',
-        headers: syncHeaders(shop.till.token),
-        body: JSON.stringify({
-          rows: events.map((e) => ({ assumedMasterState: null, newDocumentState: e })),
-        }),
-      });
+      const res = await server.app.request('/sync/v1/push', pushRequest(shop.till.token, events));
       expect(res.status).toBe(200);
       return (await res.json()) as { results: { status: string }[] };
     };
@@ -50,11 +38,7 @@ for (const dialect of await dialects()) {
       owner.post<Conflict>(`/api/v1/conflicts/${encodeURIComponent(id)}/resolve`, body);
 
     beforeAll(async () => {
-      server = await startTestServer(dialect);
-      shop = await createTestShop(server);
-      owner = caller(server, shop.ownerToken);
-      cashier = caller(server, shop.cashierToken);
-      ids = await createDemoProducts(owner);
+      ({ server, shop, owner, cashier, stranger, ids } = await startApiShop(dialect));
       for (const sku of ['SALT-1K', 'TEA-250'])
         await owner.post('/api/v1/sales', {
           lines: [{ productId: idOf(ids, sku), qty: 2 }],
@@ -162,9 +146,8 @@ for (const dialect of await dialects()) {
       ]);
       expect((await cashier.get('/api/v1/quarantine')).status).toBe(403);
       expect((await cashier.post(`/api/v1/quarantine/${forbidden.id}/dismiss`)).status).toBe(403);
-      const other = caller(server, (await createTestShop(server)).ownerToken);
-      expect((await other.post(`/api/v1/quarantine/${forbidden.id}/dismiss`)).status).toBe(404);
-      expect((await other.get<{ total: number }>('/api/v1/quarantine')).body.total).toBe(0);
+      expect((await stranger.post(`/api/v1/quarantine/${forbidden.id}/dismiss`)).status).toBe(404);
+      expect((await stranger.get<{ total: number }>('/api/v1/quarantine')).body.total).toBe(0);
       const dismissed = await owner.post<{ dismissedAt: number | null }>(
         `/api/v1/quarantine/${forbidden.id}/dismiss`,
       );
@@ -177,7 +160,6 @@ for (const dialect of await dialects()) {
 
     it('keeps tenants sealed and refuses bad input', async () => {
       const [any] = await conflicts();
-      const stranger = caller(server, (await createTestShop(server)).ownerToken);
       const before = await storedCounts(server, shop.shopId);
       const foreign = await stranger.post(
         `/api/v1/conflicts/${encodeURIComponent(any?.id ?? '')}/resolve`,

@@ -27,7 +27,7 @@ import {
   record,
   today,
 } from './api-support.ts';
-import { listQuery, sendList } from './csv.ts';
+import { listQuery, sendList, sendStatement } from './csv.ts';
 import { route } from './route.ts';
 
 const TAG = 'khata';
@@ -138,11 +138,14 @@ export function customerRoutes(app: Hono<AppEnv>): void {
     },
     async (c, { params: { customerId }, query, auth }) => {
       const p = await readAs(c, auth, 'khata');
-      const view = customerView(p, customerId);
-      const statement = khataStatement(p, customerId);
-      const page = sendList(c, query, statement.lines, { name: 'khata-statement' });
-      if (page instanceof Response) return page;
-      return { customerId, name: view.name, balance: statement.balance, ...page };
+      const { name } = customerView(p, customerId);
+      return sendStatement(
+        c,
+        query,
+        { customerId, name },
+        khataStatement(p, customerId),
+        'khata-statement',
+      );
     },
   );
 

@@ -8,14 +8,15 @@ import { financialYear, istDate } from '@smartkirana/domain/calendar';
 import { withGstinChecksum } from '@smartkirana/domain/gst';
 import { signAccessToken } from '../auth/tokens.ts';
 import { createShop } from '../shops.ts';
+import { dialects, type TestServer } from '../testing/index.ts';
 import {
-  createTestShop,
-  dialects,
-  startTestServer,
-  type TestServer,
-  type TestShop,
-} from '../testing/index.ts';
-import { caller, createDemoProducts, idOf, type Caller } from './api-testing.ts';
+  caller,
+  createDemoProducts,
+  idOf,
+  receiveOpeningStock,
+  startApiShop,
+  type Caller,
+} from './api-testing.ts';
 
 const FY = financialYear(istDate(Date.now()));
 const BUYER_GSTIN = withGstinChecksum('27AAACH1234K1Z');
@@ -33,26 +34,21 @@ interface Heads {
 for (const dialect of await dialects()) {
   describe(`GST API (${dialect})`, () => {
     let server: TestServer;
-    let shop: TestShop;
     let owner: Caller;
+    let cashier: Caller;
+    let stranger: Caller;
     let ids: Map<string, string>;
     let b2b: Sale;
     let creditNoteNo: string;
 
     beforeAll(async () => {
-      server = await startTestServer(dialect);
-      shop = await createTestShop(server);
-      owner = caller(server, shop.ownerToken);
-      ids = await createDemoProducts(owner);
+      ({ server, owner, cashier, stranger, ids } = await startApiShop(dialect));
       const sku = (s: string): string => idOf(ids, s);
-      await owner.post('/api/v1/inventory/receipts', {
-        paidBy: 'opening',
-        lines: [
-          { productId: sku('TEA-250'), qty: 20 },
-          { productId: sku('OIL-1L'), qty: 10 },
-          { productId: sku('RICE-BSM'), qty: 10_000 },
-          { productId: sku('SALT-1K'), qty: 10 },
-        ],
+      await receiveOpeningStock(owner, ids, {
+        'TEA-250': 20,
+        'OIL-1L': 10,
+        'RICE-BSM': 10_000,
+        'SALT-1K': 10,
       });
       await owner.post('/api/v1/sales', { lines: [{ productId: sku('TEA-250'), qty: 2 }] });
       b2b = (
@@ -155,9 +151,7 @@ for (const dialect of await dialects()) {
       );
       expect(note.body).toMatchObject({ kind: 'credit-note', document: { saleId: b2b.saleId } });
 
-      const html = await caller(server, shop.cashierToken).get<string>(
-        `/api/v1/invoices/${b2b.invoiceNo}/print`,
-      );
+      const html = await cashier.get<string>(`/api/v1/invoices/${b2b.invoiceNo}/print`);
       expect(html.status).toBe(200);
       expect(html.type).toContain('text/html');
       expect(html.text).toContain('Tax Invoice');
@@ -199,10 +193,8 @@ for (const dialect of await dialects()) {
     });
 
     it('guards roles, tenants and input', async () => {
-      const cashier = caller(server, shop.cashierToken);
       expect((await cashier.get('/api/v1/gst/summary')).status).toBe(403);
       expect((await cashier.get('/api/v1/gst/gstr1')).status).toBe(403);
-      const stranger = caller(server, (await createTestShop(server)).ownerToken);
       expect((await stranger.get(`/api/v1/invoices/${b2b.invoiceNo}`)).status).toBe(404);
       expect((await stranger.get(`/api/v1/invoices/${b2b.invoiceNo}/print`)).status).toBe(404);
       expect((await owner.get(`/api/v1/invoices/S01/${FY}/999999`)).status).toBe(404);

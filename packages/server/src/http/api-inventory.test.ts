@@ -4,14 +4,8 @@
  * expiring perishables, reorder suggestions, role refusal, tenancy, bad input and CSV.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createTestShop,
-  dialects,
-  startTestServer,
-  type TestServer,
-  type TestShop,
-} from '../testing/index.ts';
-import { caller, createDemoProducts, idOf, storedCounts, type Caller } from './api-testing.ts';
+import { dialects, type TestServer, type TestShop } from '../testing/index.ts';
+import { idOf, productView, startApiShop, storedCounts, type Caller } from './api-testing.ts';
 import type { ProductView } from './api-product-view.ts';
 
 interface Receipt {
@@ -29,17 +23,10 @@ for (const dialect of await dialects()) {
     let stranger: Caller;
     let ids: Map<string, string>;
 
-    const product = async (sku: string): Promise<ProductView> =>
-      (await owner.get<ProductView>(`/api/v1/products/${idOf(ids, sku)}`)).body;
+    const product = (sku: string): Promise<ProductView> => productView(owner, ids, sku);
 
     beforeAll(async () => {
-      server = await startTestServer(dialect);
-      shop = await createTestShop(server);
-      const other = await createTestShop(server);
-      owner = caller(server, shop.ownerToken);
-      cashier = caller(server, shop.cashierToken);
-      stranger = caller(server, other.ownerToken);
-      ids = await createDemoProducts(owner);
+      ({ server, shop, owner, cashier, stranger, ids } = await startApiShop(dialect));
     });
     afterAll(async () => {
       await server.close();

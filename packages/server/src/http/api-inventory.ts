@@ -5,9 +5,10 @@
  * movement history, alerts and reorder suggestions. Quantities are base units (g, ml, pc); money is
  * integer paise; stock is valued at moving-average cost.
  */
-import type { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
 import { slugSchema } from '@smartkirana/domain/event-fields';
 import { stockAdjusted, stockCounted } from '@smartkirana/domain/event-payloads';
+import type { PayloadOf } from '@smartkirana/domain/events';
 import { rateOn } from '@smartkirana/domain/gst';
 import { uuidSchema } from '@smartkirana/domain/ids';
 import {
@@ -18,8 +19,8 @@ import {
 } from '@smartkirana/domain/reports-stock';
 import type { ShopProjection } from '@smartkirana/domain/shop-projection';
 import { z } from 'zod';
-import type { AppEnv } from '../context.ts';
-import { findProduct, productViews } from './api-product-view.ts';
+import type { AppEnv, UserAuth } from '../context.ts';
+import { findProduct, productViews, type ProductView } from './api-product-view.ts';
 import { rangeQuery, resolveRange } from './api-range.ts';
 import { buildReceipt, receiptInput } from './api-receipt-build.ts';
 import {
@@ -114,17 +115,7 @@ export function inventoryRoutes(app: Hono<AppEnv>): void {
       access: 'user',
       body: adjustBody,
     },
-    async (c, { body, auth }) => {
-      const { note, ...rest } = body;
-      await record(c, auth, ['v1.StockAdjusted'], (p) => [
-        draft('v1.StockAdjusted', {
-          ...rest,
-          rateBps: itcRate(p, body.productId),
-          ...(note !== undefined ? { note } : {}),
-        }),
-      ]);
-      return viewOf(await projectionOf(c, auth.shopId), body.productId);
-    },
+    (c, { body, auth }) => recordStockChange(c, auth, 'v1.StockAdjusted', body),
   );
 
   route(
@@ -137,17 +128,7 @@ export function inventoryRoutes(app: Hono<AppEnv>): void {
       access: 'user',
       body: countBody,
     },
-    async (c, { body, auth }) => {
-      const { note, ...rest } = body;
-      await record(c, auth, ['v1.StockCounted'], (p) => [
-        draft('v1.StockCounted', {
-          ...rest,
-          rateBps: itcRate(p, body.productId),
-          ...(note !== undefined ? { note } : {}),
-        }),
-      ]);
-      return viewOf(await projectionOf(c, auth.shopId), body.productId);
-    },
+    (c, { body, auth }) => recordStockChange(c, auth, 'v1.StockCounted', body),
   );
 
   route(
@@ -241,7 +222,32 @@ export function itcRate(p: ShopProjection, productId: string): number {
   return rateOn(p.rateSchedule(productId), today()) ?? 0;
 }
 
-function viewOf(p: ShopProjection, productId: string) {
+/**
+ * Record an adjustment or a count of one product, with the input tax it reverses; answer with the
+ * product as it stands after it.
+ */
+async function recordStockChange<T extends 'v1.StockAdjusted' | 'v1.StockCounted'>(
+  c: Context<AppEnv>,
+  auth: UserAuth,
+  type: T,
+  body: Omit<PayloadOf<T>, 'rateBps' | 'resolves'> & {
+    productId: string;
+    note?: string | undefined;
+  },
+): Promise<ProductView> {
+  const { note, ...rest } = body;
+  await record(c, auth, [type], (p) => [
+    // Both payloads are the body plus the rate; TypeScript cannot follow that through `T`.
+    draft(type, {
+      ...rest,
+      rateBps: itcRate(p, body.productId),
+      ...(note !== undefined ? { note } : {}),
+    } as PayloadOf<T>),
+  ]);
+  return viewOf(await projectionOf(c, auth.shopId), body.productId);
+}
+
+function viewOf(p: ShopProjection, productId: string): ProductView {
   const view = findProduct(p, productId);
   if (!view) throw notFound('product');
   return view;

@@ -4,14 +4,8 @@
  * a sweep of every REST route with garbage input never gets a 5xx or stores anything.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createTestShop,
-  dialects,
-  startTestServer,
-  type TestServer,
-  type TestShop,
-} from '../testing/index.ts';
-import { caller, createDemoProducts, storedCounts, type Caller } from './api-testing.ts';
+import { dialects, type TestServer, type TestShop } from '../testing/index.ts';
+import { caller, startApiShop, storedCounts, type Caller } from './api-testing.ts';
 import { openApiPath } from './openapi.ts';
 import { REGISTRY } from './route.ts';
 
@@ -53,12 +47,10 @@ for (const dialect of await dialects()) {
     let server: TestServer;
     let shop: TestShop;
     let owner: Caller;
+    let cashier: Caller;
 
     beforeAll(async () => {
-      server = await startTestServer(dialect);
-      shop = await createTestShop(server);
-      owner = caller(server, shop.ownerToken);
-      await createDemoProducts(owner);
+      ({ server, shop, owner, cashier } = await startApiShop(dialect));
     });
     afterAll(async () => {
       await server.close();
@@ -118,7 +110,6 @@ for (const dialect of await dialects()) {
 
     it('never answers 5xx or stores anything for garbage input', async () => {
       const before = await storedCounts(server, shop.shopId);
-      const cashier = caller(server, shop.cashierToken);
       const paths = REGISTRY.filter((r) => BOOKS.has(r.tag)).flatMap((spec) =>
         [...new Set([fill(spec.path, 'zz'), fill(spec.path, NOWHERE)])].map((path) => ({
           spec,

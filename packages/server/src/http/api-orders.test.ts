@@ -6,15 +6,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signAccessToken } from '../auth/tokens.ts';
 import { addStaff } from '../shops.ts';
+import { dialects, type TestServer, type TestShop } from '../testing/index.ts';
 import {
-  createTestShop,
-  dialects,
-  startTestServer,
-  type TestServer,
-  type TestShop,
-} from '../testing/index.ts';
-import { caller, createDemoProducts, idOf, storedCounts, type Caller } from './api-testing.ts';
-import type { ProductView } from './api-product-view.ts';
+  caller,
+  idOf,
+  productView,
+  receiveOpeningStock,
+  startApiShop,
+  storedCounts,
+  type Caller,
+} from './api-testing.ts';
 
 interface Order {
   orderId: string;
@@ -30,25 +31,15 @@ for (const dialect of await dialects()) {
     let shop: TestShop;
     let owner: Caller;
     let cashier: Caller;
+    let stranger: Caller;
     let ids: Map<string, string>;
     let completed: string;
 
-    const qty = async (sku: string): Promise<number> =>
-      (await owner.get<ProductView>(`/api/v1/products/${idOf(ids, sku)}`)).body.qty;
+    const qty = async (sku: string): Promise<number> => (await productView(owner, ids, sku)).qty;
 
     beforeAll(async () => {
-      server = await startTestServer(dialect);
-      shop = await createTestShop(server);
-      owner = caller(server, shop.ownerToken);
-      cashier = caller(server, shop.cashierToken);
-      ids = await createDemoProducts(owner);
-      await owner.post('/api/v1/inventory/receipts', {
-        paidBy: 'opening',
-        lines: [
-          { productId: idOf(ids, 'TEA-250'), qty: 20 },
-          { productId: idOf(ids, 'OIL-1L'), qty: 10 },
-        ],
-      });
+      ({ server, shop, owner, cashier, stranger, ids } = await startApiShop(dialect));
+      await receiveOpeningStock(owner, ids, { 'TEA-250': 20, 'OIL-1L': 10 });
     });
     afterAll(async () => {
       await server.close();
@@ -151,7 +142,6 @@ for (const dialect of await dialects()) {
     });
 
     it('keeps tenants sealed and refuses bad input', async () => {
-      const stranger = caller(server, (await createTestShop(server)).ownerToken);
       const before = await storedCounts(server, shop.shopId);
       expect((await stranger.get(`/api/v1/orders/${completed}`)).status).toBe(404);
       expect((await stranger.get(`/api/v1/orders/${completed}/payment`)).status).toBe(404);

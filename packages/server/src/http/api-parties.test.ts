@@ -5,14 +5,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withGstinChecksum } from '@smartkirana/domain/gst';
+import { dialects, type TestServer, type TestShop } from '../testing/index.ts';
 import {
-  createTestShop,
-  dialects,
-  startTestServer,
-  type TestServer,
-  type TestShop,
-} from '../testing/index.ts';
-import { caller, createDemoProducts, idOf, storedCounts, type Caller } from './api-testing.ts';
+  idOf,
+  receiveOpeningStock,
+  startApiShop,
+  storedCounts,
+  type Caller,
+} from './api-testing.ts';
 
 interface Customer {
   customerId: string;
@@ -39,17 +39,8 @@ for (const dialect of await dialects()) {
     let gupta: Supplier;
 
     beforeAll(async () => {
-      server = await startTestServer(dialect);
-      shop = await createTestShop(server);
-      const other = await createTestShop(server);
-      owner = caller(server, shop.ownerToken);
-      cashier = caller(server, shop.cashierToken);
-      stranger = caller(server, other.ownerToken);
-      ids = await createDemoProducts(owner);
-      await owner.post('/api/v1/inventory/receipts', {
-        paidBy: 'opening',
-        lines: [{ productId: idOf(ids, 'TEA-250'), qty: 40 }],
-      });
+      ({ server, shop, owner, cashier, stranger, ids } = await startApiShop(dialect));
+      await receiveOpeningStock(owner, ids, { 'TEA-250': 40 });
     });
     afterAll(async () => {
       await server.close();

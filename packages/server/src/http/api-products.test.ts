@@ -3,14 +3,8 @@
  * uniqueness, role refusal that stores nothing, tenancy, bad input, CSV export.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createTestShop,
-  dialects,
-  startTestServer,
-  type TestServer,
-  type TestShop,
-} from '../testing/index.ts';
-import { caller, createDemoProducts, idOf, storedCounts, type Caller } from './api-testing.ts';
+import { dialects, type TestServer, type TestShop } from '../testing/index.ts';
+import { caller, idOf, startApiShop, storedCounts, type Caller } from './api-testing.ts';
 import type { ProductView } from './api-product-view.ts';
 
 interface Page<T> {
@@ -22,20 +16,13 @@ for (const dialect of await dialects()) {
   describe(`products API (${dialect})`, () => {
     let server: TestServer;
     let shop: TestShop;
-    let other: TestShop;
     let owner: Caller;
     let cashier: Caller;
     let stranger: Caller;
     let ids: Map<string, string>;
 
     beforeAll(async () => {
-      server = await startTestServer(dialect);
-      shop = await createTestShop(server);
-      other = await createTestShop(server);
-      owner = caller(server, shop.ownerToken);
-      cashier = caller(server, shop.cashierToken);
-      stranger = caller(server, other.ownerToken);
-      ids = await createDemoProducts(owner);
+      ({ server, shop, owner, cashier, stranger, ids } = await startApiShop(dialect));
     });
     afterAll(async () => {
       await server.close();

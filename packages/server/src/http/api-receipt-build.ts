@@ -1,14 +1,15 @@
 /**
- * Turning a REST goods receipt into a `v1.StockReceived` payload: each line's pre-tax cost (given,
- * or the unit cost × quantity), the product's GST rate today, CGST + SGST from a supplier in the
- * shop's state and IGST from another state (`taxOnExclusive`), and the expiry of perishables from
- * their shelf life when the batch does not say.
+ * Turning a REST goods receipt into a `v1.StockReceived` payload: the supplier and how it was paid,
+ * the product's GST rate today (unless the line gives one), whether the supply is inter-state, and
+ * the expiry of perishables from their shelf life when the batch does not say. The lines are priced
+ * by the domain's `priceReceipt`, as a till prices them.
  */
 import { addDays } from '@smartkirana/domain/calendar';
 import type { PayloadOf } from '@smartkirana/domain/events';
-import { isoDateSchema, rateBpsSchema, rateOn, taxOnExclusive } from '@smartkirana/domain/gst';
+import { isoDateSchema, rateBpsSchema, rateOn } from '@smartkirana/domain/gst';
 import { uuidSchema } from '@smartkirana/domain/ids';
-import { mulDiv, nonNegativePaiseSchema, sumPaise } from '@smartkirana/domain/money';
+import { nonNegativePaiseSchema } from '@smartkirana/domain/money';
+import { priceReceipt, type PurchaseLine } from '@smartkirana/domain/purchase-pricing';
 import { positiveQtySchema, pricePerUnits } from '@smartkirana/domain/quantity';
 import type { ShopProjection } from '@smartkirana/domain/shop-projection';
 import { z } from 'zod';
@@ -63,7 +64,7 @@ export function buildReceipt(
     (supplier?.stateCode && shop.stateCode && supplier.stateCode !== shop.stateCode
       ? 'inter'
       : 'intra');
-  const lines = input.lines.map((l, i) => {
+  const lines = input.lines.map((l, i): PurchaseLine => {
     const rec = p.products.get(l.productId)?.value();
     if (!rec?.created || !rec.unit) throw notFound('product');
     if (l.cost !== undefined && l.unitCost !== undefined)
@@ -71,22 +72,14 @@ export function buildReceipt(
     const rateBps = l.rateBps ?? rateOn(p.rateSchedule(l.productId), day);
     if (rateBps === undefined)
       throw invalid(['body', 'lines', i, 'rateBps'], 'the product has no GST rate in force');
-    const taxable =
-      l.cost ?? mulDiv(l.unitCost ?? rec.costPrice ?? 0, l.qty, pricePerUnits(rec.unit));
-    const tax = taxOnExclusive(taxable, rateBps, supply);
-    const expiry =
-      l.expiry ??
-      (rec.perishable && rec.shelfLifeDays ? addDays(day, rec.shelfLifeDays) : undefined);
     return {
-      productId: l.productId,
-      qty: l.qty,
-      taxable,
+      ...l,
+      unitCost: l.unitCost ?? rec.costPrice ?? 0,
+      per: pricePerUnits(rec.unit),
       rateBps,
-      cgst: tax.cgst,
-      sgst: tax.sgst,
-      igst: tax.igst,
-      ...(l.batch !== undefined ? { batch: l.batch } : {}),
-      ...(expiry !== undefined ? { expiry } : {}),
+      expiry:
+        l.expiry ??
+        (rec.perishable && rec.shelfLifeDays ? addDays(day, rec.shelfLifeDays) : undefined),
     };
   });
   return {
@@ -96,8 +89,7 @@ export function buildReceipt(
       : {}),
     businessDay: day,
     itcEligible: input.itcEligible ?? shop.registration === 'regular',
-    lines,
-    total: sumPaise(lines.map((l) => l.taxable + l.cgst + l.sgst + l.igst)),
+    ...priceReceipt(lines, supply),
     paidBy,
   };
 }

@@ -6,15 +6,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { financialYear, istDate } from '@smartkirana/domain/calendar';
+import { dialects, type TestServer, type TestShop } from '../testing/index.ts';
 import {
-  createTestShop,
-  dialects,
-  startTestServer,
-  type TestServer,
-  type TestShop,
-} from '../testing/index.ts';
-import { caller, createDemoProducts, idOf, storedCounts, type Caller } from './api-testing.ts';
-import type { ProductView } from './api-product-view.ts';
+  idOf,
+  productView,
+  receiveOpeningStock,
+  startApiShop,
+  storedCounts,
+  type Caller,
+} from './api-testing.ts';
 
 interface Line {
   line: number;
@@ -49,28 +49,17 @@ for (const dialect of await dialects()) {
     let ids: Map<string, string>;
     let first: Sale;
 
-    const qty = async (sku: string): Promise<number> =>
-      (await owner.get<ProductView>(`/api/v1/products/${idOf(ids, sku)}`)).body.qty;
+    const qty = async (sku: string): Promise<number> => (await productView(owner, ids, sku)).qty;
 
     beforeAll(async () => {
-      server = await startTestServer(dialect);
-      shop = await createTestShop(server);
-      const other = await createTestShop(server);
-      owner = caller(server, shop.ownerToken);
-      cashier = caller(server, shop.cashierToken);
-      stranger = caller(server, other.ownerToken);
-      ids = await createDemoProducts(owner);
-      const receipt = await owner.post('/api/v1/inventory/receipts', {
-        paidBy: 'opening',
-        lines: [
-          { productId: idOf(ids, 'RICE-BSM'), qty: 50_000 },
-          { productId: idOf(ids, 'TEA-250'), qty: 20 },
-          { productId: idOf(ids, 'MILK-500'), qty: 50 },
-          { productId: idOf(ids, 'OIL-1L'), qty: 10 },
-          { productId: idOf(ids, 'SUGAR'), qty: 20_000 },
-        ],
+      ({ server, shop, owner, cashier, stranger, ids } = await startApiShop(dialect));
+      await receiveOpeningStock(owner, ids, {
+        'RICE-BSM': 50_000,
+        'TEA-250': 20,
+        'MILK-500': 50,
+        'OIL-1L': 10,
+        SUGAR: 20_000,
       });
-      expect(receipt.status).toBe(201);
     });
     afterAll(async () => {
       await server.close();

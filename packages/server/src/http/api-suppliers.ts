@@ -23,7 +23,7 @@ import type { AppEnv } from '../context.ts';
 import { eventsInRange } from './api-events.ts';
 import { rangeQuery, resolveRange } from './api-range.ts';
 import { draft, freshId, notFound, projectionOf, readAs, record, today } from './api-support.ts';
-import { listQuery, sendList } from './csv.ts';
+import { listQuery, sendList, sendStatement } from './csv.ts';
 import { route } from './route.ts';
 
 const params = z.object({ supplierId: uuidSchema });
@@ -122,11 +122,14 @@ export function supplierRoutes(app: Hono<AppEnv>): void {
     },
     async (c, { params: { supplierId }, query, auth }) => {
       const p = await readAs(c, auth, 'books');
-      const view = supplierView(p, supplierId, true);
-      const statement = supplierStatement(p, supplierId);
-      const page = sendList(c, query, statement.lines, { name: 'supplier-statement' });
-      if (page instanceof Response) return page;
-      return { supplierId, name: view.name, balance: statement.balance, ...page };
+      const { name } = supplierView(p, supplierId, true);
+      return sendStatement(
+        c,
+        query,
+        { supplierId, name },
+        supplierStatement(p, supplierId),
+        'supplier-statement',
+      );
     },
   );
 

@@ -1,9 +1,54 @@
 /**
- * Test support for the REST API: a caller bound to a token, counts of what a shop has stored (to
- * prove a refused request stored nothing), and the demo catalogue created through the API.
+ * Test support for the REST API: a server with a shop and its callers, a caller bound to a token,
+ * counts of what a shop has stored (to prove a refused request stored nothing), and the demo
+ * catalogue and its opening stock created through the API.
  */
 import { DEMO_PRODUCTS } from '@smartkirana/domain/demo-catalog';
+import type { DialectName } from '../db/connect.ts';
 import type { RunningServer } from '../server.ts';
+import {
+  createTestShop,
+  startTestServer,
+  type TestServer,
+  type TestShop,
+} from '../testing/index.ts';
+import type { ProductView } from './api-product-view.ts';
+
+/** A fresh server with a shop whose owner has created the demo products, and its callers. */
+export interface ApiShop {
+  server: TestServer;
+  shop: TestShop;
+  /** A second shop on the same server, for tenancy checks. */
+  other: TestShop;
+  owner: Caller;
+  cashier: Caller;
+  /** The owner of `other`. */
+  stranger: Caller;
+  /** Demo product ids by SKU. */
+  ids: Map<string, string>;
+}
+
+/** Start a server of `dialect` with a shop and the demo catalogue; close `server` when done. */
+export async function startApiShop(dialect: DialectName): Promise<ApiShop> {
+  const server = await startTestServer(dialect);
+  try {
+    const shop = await createTestShop(server);
+    const other = await createTestShop(server);
+    const owner = caller(server, shop.ownerToken);
+    return {
+      server,
+      shop,
+      other,
+      owner,
+      cashier: caller(server, shop.cashierToken),
+      stranger: caller(server, other.ownerToken),
+      ids: await createDemoProducts(owner),
+    };
+  } catch (err) {
+    await server.close();
+    throw err;
+  }
+}
 
 /** A response with its parsed body (JSON, or text for CSV and HTML). */
 export interface Reply<T = unknown> {
@@ -84,4 +129,26 @@ export function idOf(ids: ReadonlyMap<string, string>, sku: string): string {
   const id = ids.get(sku);
   if (!id) throw new Error(`no product ${sku}`);
   return id;
+}
+
+/** A demo product (by SKU) as `call` reads it. */
+export async function productView(
+  call: Caller,
+  ids: ReadonlyMap<string, string>,
+  sku: string,
+): Promise<ProductView> {
+  return (await call.get<ProductView>(`/api/v1/products/${idOf(ids, sku)}`)).body;
+}
+
+/** Receive opening stock of demo products (base units by SKU) through the API; throws unless 201. */
+export async function receiveOpeningStock(
+  call: Caller,
+  ids: ReadonlyMap<string, string>,
+  qtyBySku: Readonly<Record<string, number>>,
+): Promise<void> {
+  const res = await call.post('/api/v1/inventory/receipts', {
+    paidBy: 'opening',
+    lines: Object.entries(qtyBySku).map(([sku, qty]) => ({ productId: idOf(ids, sku), qty })),
+  });
+  if (res.status !== 201) throw new Error(`opening stock: ${res.status} ${res.text}`);
 }

@@ -8,7 +8,7 @@ import { nameSchema, phoneSchema } from '@smartkirana/domain/event-fields';
 import { gstinSchema, stateCodeSchema } from '@smartkirana/domain/gst';
 import { uuidSchema } from '@smartkirana/domain/ids';
 import { z } from 'zod';
-import type { AppEnv } from '../context.ts';
+import type { AppEnv, Services } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { createShop } from '../shops.ts';
 import { sendOtp, verifyOtp } from '../auth/otp-service.ts';
@@ -18,7 +18,13 @@ import {
   revokeUserTokens,
   rotateRefreshToken,
 } from '../auth/refresh.ts';
-import { checkPassword, membershipsOf, sessionFor, startSession } from '../auth/sessions.ts';
+import {
+  checkPassword,
+  membershipsOf,
+  sessionFor,
+  startSession,
+  type Session,
+} from '../auth/sessions.ts';
 import { throttle } from '../auth/throttle.ts';
 import { isUniqueViolation } from '../auth/unique-violation.ts';
 import {
@@ -102,9 +108,7 @@ export function authRoutes(app: Hono<AppEnv>): void {
       const s = c.get('services');
       throttle(c, s.limits.login, `login:${body.phone}`);
       const userId = await checkPassword(s, body.phone, body.password);
-      const session = await startSession(s, userId, body.shopId);
-      s.log.info('signed in', { userId, shopId: session.shop.id, method: 'password' });
-      return c.json(session, 200);
+      return c.json(await signIn(s, userId, body.shopId, 'password'), 200);
     },
   );
 
@@ -145,9 +149,7 @@ export function authRoutes(app: Hono<AppEnv>): void {
     async (c, { body }) => {
       const s = c.get('services');
       const userId = await verifyOtp(s, body.phone, body.code);
-      const session = await startSession(s, userId, body.shopId);
-      s.log.info('signed in', { userId, shopId: session.shop.id, method: 'otp' });
-      return c.json(session, 200);
+      return c.json(await signIn(s, userId, body.shopId, 'otp'), 200);
     },
   );
 
@@ -215,4 +217,16 @@ export function authRoutes(app: Hono<AppEnv>): void {
   authMeRoutes(app);
   staffRoutes(app);
   deviceRoutes(app);
+}
+
+/** Start the session of a person whose credentials checked out, and log how they signed in. */
+async function signIn(
+  s: Services,
+  userId: string,
+  shopId: string | undefined,
+  method: 'password' | 'otp',
+): Promise<Session> {
+  const session = await startSession(s, userId, shopId);
+  s.log.info('signed in', { userId, shopId: session.shop.id, method });
+  return session;
 }

@@ -1,10 +1,13 @@
 /**
  * Test support for the authentication, staff and device routes: an in-process client, fresh
- * phone numbers, a shop registered through the API, and the events a shop has recorded.
+ * phone numbers, a shop registered through the API, the events a shop has recorded, and a check
+ * that no secret reached the log.
  */
+import { expect } from 'vitest';
 import type { DomainEvent, EventType } from '@smartkirana/domain/events';
 import type { RunningServer } from '../server.ts';
 import type { Session } from '../auth/sessions.ts';
+import type { TestServer } from '../testing/index.ts';
 
 /** An error answer. */
 export interface ErrorBody {
@@ -119,4 +122,15 @@ export function leaks(log: string, secret: string): boolean {
   if (secret.length >= 12) return log.includes(secret);
   const escaped = secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return new RegExp(`(?<![A-Za-z0-9])${escaped}(?![A-Za-z0-9])`).test(log);
+}
+
+/** Expect none of `secrets` in the server's log, which mentions `marker` (so it is not just empty). */
+export function expectNoSecretsLogged(
+  server: TestServer,
+  secrets: readonly string[],
+  marker?: string,
+): void {
+  const log = server.logs.join('\n');
+  if (marker !== undefined) expect(log).toContain(marker);
+  for (const secret of secrets) expect(leaks(log, secret), 'a secret is in the log').toBe(false);
 }

@@ -56,6 +56,22 @@ export function sendList<T extends object>(
   };
 }
 
+/**
+ * Answer a party's statement (khata or supplier): its lines as a page under who the party is and
+ * the closing balance, or every line as CSV.
+ */
+export function sendStatement<P extends object, T extends object>(
+  c: Context<AppEnv>,
+  query: ListQuery,
+  party: P,
+  statement: { lines: readonly T[]; balance: number },
+  name: string,
+): (P & { balance: number } & Page<T>) | Response {
+  const page = sendList(c, query, statement.lines, { name });
+  if (page instanceof Response) return page;
+  return { ...party, balance: statement.balance, ...page };
+}
+
 /** A CSV download response. */
 export function csvResponse(c: Context<AppEnv>, name: string, csv: string): Response {
   return c.body(csv, 200, {

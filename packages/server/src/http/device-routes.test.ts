@@ -5,8 +5,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ShopSim } from '@smartkirana/domain/testing';
 import type { Session } from '../auth/sessions.ts';
-import { dialects, startTestServer, syncHeaders, type TestServer } from '../testing/index.ts';
-import { login, newPhone, registerShop, send, type ErrorBody, leaks } from './auth-test-support.ts';
+import { dialects, pushRequest, startTestServer, type TestServer } from '../testing/index.ts';
+import {
+  login,
+  newPhone,
+  registerShop,
+  send,
+  type ErrorBody,
+  expectNoSecretsLogged,
+} from './auth-test-support.ts';
 
 interface Enrolled {
   deviceId: string;
@@ -57,13 +64,10 @@ for (const dialect of await dialects()) {
       const device =
         sim.devices.find((d) => d.deviceId === deviceId) ?? sim.addDevice(code, { deviceId });
       const event = device.createCustomer(`Customer ${device.seq + 1}`);
-      const res = await server.app.request('/sync/v1/push', {
-        method: 'POST',
-        headers: syncHeaders(token),
-        body: JSON.stringify({
-          rows: [{ assumedMasterState: null, newDocumentState: { ...event, _deleted: false } }],
-        }),
-      });
+      const res = await server.app.request(
+        '/sync/v1/push',
+        pushRequest(token, [{ ...event, _deleted: false }]),
+      );
       return { status: res.status, body: (await res.json()) as PushReply & ErrorBody };
     };
 
@@ -138,11 +142,10 @@ for (const dialect of await dialects()) {
       const ok = await deviceToken(phone.deviceId, phone.secret);
       const asUser = await send(server, 'GET', '/api/v1/auth/me', { token: ok.body.accessToken });
       expect(asUser.status).toBe(403);
-      const userPush = await server.app.request('/sync/v1/push', {
-        method: 'POST',
-        headers: syncHeaders(owner.accessToken),
-        body: JSON.stringify({ rows: [] }),
-      });
+      const userPush = await server.app.request(
+        '/sync/v1/push',
+        pushRequest(owner.accessToken, []),
+      );
       expect(userPush.status).toBe(403);
       const serverDevice = await send<DeviceList>(server, 'GET', '/api/v1/devices', {
         token: owner.accessToken,
@@ -222,10 +225,7 @@ for (const dialect of await dialects()) {
     });
 
     it('never writes a device secret or password to the log', () => {
-      const log = server.logs.join('\n');
-      expect(log).toContain('device enrolled');
-      for (const secret of secrets)
-        expect(leaks(log, secret), 'a secret is in the log').toBe(false);
+      expectNoSecretsLogged(server, secrets, 'device enrolled');
     });
   });
 }

@@ -10,6 +10,7 @@ import { DEMO_PRODUCTS } from '@smartkirana/domain/demo-catalog';
 import {
   createTestShop,
   dialects,
+  pushRequest,
   startTestServer,
   syncHeaders,
   type TestServer,
@@ -36,16 +37,10 @@ async function populate(server: TestServer, shop: TestShop): Promise<Record<stri
     channel: 'phone',
     lines: [{ productId: product.payload.productId, qty: 1 }],
   });
-  const res = await fetch(`${server.url}/sync/v1/push`, {
-    method: 'POST',
-    headers: syncHeaders(shop.till.token),
-    body: JSON.stringify({
-      rows: [product, customer, supplier, receipt, sale, order].map((e) => ({
-        assumedMasterState: null,
-        newDocumentState: e,
-      })),
-    }),
-  });
+  const res = await fetch(
+    `${server.url}/sync/v1/push`,
+    pushRequest(shop.till.token, [product, customer, supplier, receipt, sale, order]),
+  );
   expect(res.status).toBe(200);
   return {
     productId: product.payload.productId,

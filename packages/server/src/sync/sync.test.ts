@@ -9,6 +9,7 @@ import {
   createTestShop,
   dialects,
   startTestServer,
+  pushRequest,
   syncHeaders,
   type TestServer,
   type TestShop,
@@ -33,16 +34,13 @@ async function push(
   token: string,
   events: readonly DomainEvent[],
 ): Promise<{ status: number; body: PushResponse }> {
-  const res = await fetch(`${server.url}/sync/v1/push`, {
-    method: 'POST',
-    headers: syncHeaders(token),
-    body: JSON.stringify({
-      rows: events.map((e) => ({
-        assumedMasterState: null,
-        newDocumentState: { ...e, _deleted: false },
-      })),
-    }),
-  });
+  const res = await fetch(
+    `${server.url}/sync/v1/push`,
+    pushRequest(
+      token,
+      events.map((e) => ({ ...e, _deleted: false })),
+    ),
+  );
   return { status: res.status, body: (await res.json()) as PushResponse };
 }
 

@@ -174,6 +174,17 @@ export function syncHeaders(token: string): Record<string, string> {
   };
 }
 
+/** A sync push of `docs` by the holder of `token`, as options for `fetch` or `app.request`. */
+export function pushRequest(token: string, docs: readonly object[]): RequestInit {
+  return {
+    method: 'POST',
+    headers: syncHeaders(token),
+    body: JSON.stringify({
+      rows: docs.map((d) => ({ assumedMasterState: null, newDocumentState: d })),
+    }),
+  };
+}
+
 async function adminQuery(text: string): Promise<void> {
   const client = new pg.Client({ connectionString: PG_BASE_URL });
   await client.connect();

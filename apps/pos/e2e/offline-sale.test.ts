@@ -1,0 +1,171 @@
+/**
+ * The counter in real Chromium against the real server: first visit and enrollment, then with the
+ * network off a reload still opens the app from the service worker, staff sign in with a PIN, and
+ * sell for cash, UPI and khata with a print preview; when the network returns every sale reaches
+ * the server exactly once.
+ */
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { DEMO_SHOP } from '@smartkirana/domain/demo-catalog';
+import { seedDemo } from '@smartkirana/server/demo-seed';
+import { startTestServer, type TestServer } from '@smartkirana/server/testing';
+import { buildPwa, chromiumAvailable, launch } from './browser.ts';
+
+const run = chromiumAvailable();
+
+describe.runIf(run)('counter PWA offline', () => {
+  let server: TestServer;
+  let browser: Browser;
+  beforeAll(async () => {
+    const dist = await buildPwa();
+    server = await startTestServer('sqlite', { STATIC_DIR: dist });
+    await seedDemo(server.services, { days: 1 });
+    browser = await launch();
+  }, 120_000);
+  afterAll(async () => {
+    await browser.close();
+    await server.close();
+  });
+
+  it('enrolls, works offline after a reload, sells cash / UPI / khata, and syncs when back online', async () => {
+    const context = await browser.newContext({
+      serviceWorkers: 'allow',
+      viewport: { width: 1200, height: 800 },
+    });
+    const page = await context.newPage();
+    await page.addInitScript(() => {
+      (window as unknown as { printed: number }).printed = 0;
+      window.print = () => {
+        (window as unknown as { printed: number }).printed += 1;
+      };
+    });
+    await page.goto(server.url);
+    await page.fill('input[name=phone]', DEMO_SHOP.ownerPhone);
+    await page.fill('input[name=password]', DEMO_SHOP.ownerPassword);
+    await page.fill('input[name=tillName]', 'Counter 3');
+    await page.fill('input[name=pin]', '4321');
+    await page.click('button.primary');
+    await page.waitForSelector('.staff-list .chip');
+    // The service worker now controls the page: the app shell is precached.
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, {
+      timeout: 30_000,
+    });
+
+    await context.setOffline(true);
+    await page.reload();
+    await page.waitForSelector('.staff-list .chip', { timeout: 30_000 });
+    await expect.poll(() => page.textContent('[data-testid=sync-state]')).toContain('Offline');
+    await page.click('.staff-list .chip:has-text("Ramesh")');
+    await page.fill('input[name=pin]', '4321');
+    await page.click('button.primary');
+    await page.waitForSelector('[data-testid=search]');
+    await page.fill('[data-testid=search]', 'rice');
+    await page.press('[data-testid=search]', 'Enter');
+    await shot(page, 'counter-offline');
+    await page.click('button[aria-label=Remove]');
+
+    const invoices: string[] = [];
+    for (const tender of ['cash', 'upi', 'khata'] as const) {
+      await page.fill('[data-testid=search]', 'tea');
+      await page.press('[data-testid=search]', 'Enter');
+      await page.click(`[data-tender=${tender}]`);
+      if (tender === 'khata')
+        await page.selectOption('[data-testid=customer]', { label: 'Anita Sharma' });
+      if (tender === 'upi') {
+        const link = await page.getAttribute('[data-testid=upi-qr]', 'data-link');
+        expect(link).toMatch(
+          /^upi:\/\/pay\?pa=demokirana%40upi&pn=Demo\+Kirana\+Store&am=145\.00&cu=INR&tr=SK/,
+        );
+        await shot(page, 'counter-upi-qr');
+      }
+      if (tender === 'cash') await page.fill('[data-testid=tendered]', '200');
+      await page.click('[data-testid=complete]');
+      await page.waitForSelector('[data-testid=receipt]');
+      invoices.push((await page.textContent('[data-testid=invoice-no]')) ?? '');
+      if (tender === 'cash') {
+        await shot(page, 'receipt');
+        await page.click('text=Print 58 mm');
+        expect(await page.evaluate(() => (window as unknown as { printed: number }).printed)).toBe(
+          1,
+        );
+        await page.emulateMedia({ media: 'print' });
+        expect(await page.isVisible('[data-testid=receipt]')).toBe(true);
+        expect(await page.isVisible('header.top')).toBe(false);
+        await page.emulateMedia({ media: 'screen' });
+      }
+      await page.click('[data-testid=new-sale]');
+    }
+    expect(invoices).toEqual([
+      expect.stringMatching(/\/000001$/),
+      expect.stringMatching(/\/000002$/),
+      expect.stringMatching(/\/000003$/),
+    ]);
+    await expect.poll(() => page.textContent('[data-testid=unsynced]')).toMatch(/^[1-9]\d* /);
+
+    await context.setOffline(false);
+    await expect
+      .poll(() => page.textContent('[data-testid=unsynced]'), { timeout: 30_000 })
+      .toMatch(/^0 /);
+    const stored = await server.services.db.db
+      .selectFrom('events')
+      .select(['body'])
+      .where('type', '=', 'v1.SaleCompleted')
+      .execute();
+    const numbers = stored.map(
+      (r) => (JSON.parse(r.body) as { payload: { invoiceNo: string } }).payload.invoiceNo,
+    );
+    for (const n of invoices) expect(numbers.filter((x) => x === n)).toHaveLength(1);
+    await context.close();
+  }, 180_000);
+
+  it('two tabs of one till never share an invoice number', async () => {
+    const context = await browser.newContext({ serviceWorkers: 'allow' });
+    const first = await context.newPage();
+    await first.goto(server.url);
+    await first.fill('input[name=phone]', DEMO_SHOP.ownerPhone);
+    await first.fill('input[name=password]', DEMO_SHOP.ownerPassword);
+    await first.fill('input[name=tillName]', 'Counter 4');
+    await first.fill('input[name=pin]', '4321');
+    await first.click('button.primary');
+    await first.waitForSelector('.staff-list .chip');
+    const second = await context.newPage();
+    await second.goto(server.url);
+    const pages = [first, second];
+    for (const page of pages) {
+      await page.waitForSelector('.staff-list .chip:has-text("Ramesh")', { timeout: 30_000 });
+      await page.click('.staff-list .chip:has-text("Ramesh")');
+      await page.fill('input[name=pin]', '4321');
+      await page.click('button.primary');
+      await page.waitForSelector('[data-testid=search]');
+    }
+    const numbers: string[] = [];
+    for (let round = 0; round < 3; round++) {
+      for (const page of pages) {
+        await page.fill('[data-testid=search]', 'salt');
+        await page.press('[data-testid=search]', 'Enter');
+      }
+      // Both tabs complete at the same moment: the device lock serialises the numbering.
+      await Promise.all(pages.map((page) => page.click('[data-testid=complete]')));
+      for (const page of pages) {
+        await page.waitForSelector('[data-testid=receipt]');
+        numbers.push((await page.textContent('[data-testid=invoice-no]')) ?? '');
+        await page.click('[data-testid=new-sale]');
+      }
+    }
+    expect(new Set(numbers).size).toBe(6);
+    expect(numbers.map((n) => Number(n.slice(-6))).sort((a, b) => a - b)).toEqual([
+      1, 2, 3, 4, 5, 6,
+    ]);
+    await context.close();
+  }, 180_000);
+});
+
+/** Screenshots of the main screens, kept as CI artifacts (docs/testing.md). */
+async function shot(page: Page, name: string): Promise<void> {
+  const dir =
+    process.env.SCREENSHOT_DIR ?? resolve(import.meta.dirname, '../../../artifacts/screenshots');
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: resolve(dir, `${name}.png`), fullPage: true });
+}

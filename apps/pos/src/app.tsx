@@ -1,0 +1,63 @@
+/** The shell: enroll → staff sign-in → counter, with the sync status always visible. */
+import { useEffect, useState } from 'preact/hooks';
+import { lang, setLang, t } from './i18n.ts';
+import { openTill, storedCredential, till } from './session.ts';
+import { useSignal } from './signal.ts';
+import { Counter } from './screens/counter.tsx';
+import { SetupScreen } from './screens/setup.tsx';
+import { SignInScreen } from './screens/signin.tsx';
+import { StatusBar } from './screens/status-bar.tsx';
+
+export function App() {
+  const current = useSignal(till);
+  const language = useSignal(lang);
+  const [, setActor] = useState(0);
+  const [error, setError] = useState<string | undefined>();
+
+  useEffect(() => {
+    const credential = storedCredential();
+    if (credential && !till.value) openTill(credential).catch((e: unknown) => setError(String(e)));
+  }, []);
+
+  const actor = current?.actor;
+  return (
+    <div class="shell">
+      <header class="top">
+        <strong>{t('appName')}</strong>
+        {current && <StatusBar till={current} />}
+        <span class="spacer" />
+        {actor && (
+          <span class="who">
+            {actor.name} · {actor.role}
+          </span>
+        )}
+        <button
+          class="link"
+          onClick={() => setLang(language === 'en' ? 'hi' : 'en')}
+          aria-label="language"
+        >
+          {language === 'en' ? 'हिंदी' : 'English'}
+        </button>
+        {actor && (
+          <button
+            class="link"
+            onClick={() => {
+              current.signOut();
+              setActor((n) => n + 1);
+            }}
+          >
+            {t('signOut')}
+          </button>
+        )}
+      </header>
+      {error && <p class="error">{error}</p>}
+      <main>
+        {!current && !storedCredential() && <SetupScreen />}
+        {current && !actor && (
+          <SignInScreen till={current} onSignedIn={() => setActor((n) => n + 1)} />
+        )}
+        {current && actor && <Counter till={current} />}
+      </main>
+    </div>
+  );
+}
