@@ -66,7 +66,7 @@ async function main(argv: string[]): Promise<number> {
         }
       }
       process.stdout.write(
-        `SmartKirana server on ${server.url}  (API docs: ${server.url}/api/docs)\n`,
+        `SmartKirana on ${server.url}\n  counter PWA: ${config.STATIC_DIR ? `${server.url}/` : 'not built (pnpm --filter @smartkirana/pos build)'}\n  API docs:    ${server.url}/api/docs\n`,
       );
       await new Promise<void>((resolve) => {
         const stop = (): void => resolve();

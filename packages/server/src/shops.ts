@@ -6,7 +6,9 @@
 import type { Role } from '@smartkirana/domain/event-fields';
 import type { PayloadOf } from '@smartkirana/domain/events';
 import { newId } from '@smartkirana/domain/ids';
+import type { Transaction } from 'kysely';
 import type { Services } from './context.ts';
+import type { Database } from './db/schema.ts';
 import { ApiError } from './errors.ts';
 import { ingestWith, type IngestOutcome, type Sender } from './ingest.ts';
 import { ServerWriter } from './server-device.ts';
@@ -27,14 +29,9 @@ export async function createShop(
   s: Services,
   input: NewShop,
 ): Promise<{ shopId: string; ownerId: string; serverDeviceId: string }> {
-  const { db } = s.db;
-  const now = Date.now();
-  const shopId = newId();
   const ownerId = newId();
-  const serverDeviceId = newId();
   const passwordHash = await hashSecret(input.owner.password);
-  const unusable = await hashSecret(randomToken());
-  await db.transaction().execute(async (trx) => {
+  return openShop(s, ownerId, input, async (trx) => {
     const taken = await trx
       .selectFrom('users')
       .select('id')
@@ -49,9 +46,45 @@ export async function createShop(
         phone: input.owner.phone,
         name: input.owner.name,
         password_hash: passwordHash,
-        created_at: now,
+        created_at: Date.now(),
       })
       .execute();
+  });
+}
+
+/** A signed-in person opens another shop and owns it (one login for several shops). */
+export async function addShopFor(
+  s: Services,
+  ownerId: string,
+  input: Omit<NewShop, 'owner'>,
+): Promise<{ shopId: string; ownerId: string; serverDeviceId: string }> {
+  const user = await s.db.db
+    .selectFrom('users')
+    .select(['name', 'phone'])
+    .where('id', '=', ownerId)
+    .executeTakeFirst();
+  if (!user) throw new ApiError('not_found', 'no such person');
+  return openShop(
+    s,
+    ownerId,
+    { ...input, owner: { name: user.name, phone: user.phone, password: '' } },
+    () => Promise.resolve(),
+  );
+}
+
+/** Write a shop, its owner's membership and its server device, then mirror them as events. */
+async function openShop(
+  s: Services,
+  ownerId: string,
+  input: NewShop,
+  before: (trx: Transaction<Database>) => Promise<void>,
+): Promise<{ shopId: string; ownerId: string; serverDeviceId: string }> {
+  const now = Date.now();
+  const shopId = newId();
+  const serverDeviceId = newId();
+  const unusable = await hashSecret(randomToken());
+  await s.db.db.transaction().execute(async (trx) => {
+    await before(trx);
     await trx
       .insertInto('shops')
       .values({

@@ -15,6 +15,7 @@ import { journalRoutes } from './api-journal.ts';
 import { saleRoutes } from './api-sales.ts';
 import { supplierRoutes } from './api-suppliers.ts';
 import { importRoutes } from './api-import.ts';
+import { shopRoutes } from './shop-routes.ts';
 
 /** Register every route group of the REST API. */
 export function apiRoutes(app: Hono<AppEnv>): void {
@@ -31,5 +32,6 @@ export function apiRoutes(app: Hono<AppEnv>): void {
   invoiceRoutes(app);
   conflictRoutes(app);
   importRoutes(app);
+  shopRoutes(app);
   docsRoutes(app);
 }
