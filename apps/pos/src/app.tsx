@@ -4,15 +4,30 @@ import { lang, setLang, t } from './i18n.ts';
 import { openTill, storedCredential, till } from './session.ts';
 import { useSignal } from './signal.ts';
 import { Counter } from './screens/counter.tsx';
+import { KhataScreen } from './screens/khata.tsx';
+import { OwnerScreen } from './screens/owner.tsx';
+import { StockRoom } from './screens/stock-room.tsx';
+import type { StringKey } from './i18n.ts';
 import { SetupScreen } from './screens/setup.tsx';
 import { SignInScreen } from './screens/signin.tsx';
 import { StatusBar } from './screens/status-bar.tsx';
+
+type ScreenId = 'counter' | 'stock' | 'khata' | 'owner';
+
+/** The screens after sign-in, and who sees them. */
+const SCREENS: { id: ScreenId; label: StringKey; roles: string[] }[] = [
+  { id: 'counter', label: 'navCounter', roles: ['owner', 'manager', 'cashier'] },
+  { id: 'stock', label: 'navStock', roles: ['owner', 'manager', 'stockkeeper', 'cashier'] },
+  { id: 'khata', label: 'navKhata', roles: ['owner', 'manager', 'cashier'] },
+  { id: 'owner', label: 'navOwner', roles: ['owner', 'manager', 'accountant'] },
+];
 
 export function App() {
   const current = useSignal(till);
   const language = useSignal(lang);
   const [, setActor] = useState(0);
   const [error, setError] = useState<string | undefined>();
+  const [screen, setScreen] = useState<ScreenId>('counter');
 
   useEffect(() => {
     const credential = storedCredential();
@@ -56,7 +71,26 @@ export function App() {
         {current && !actor && (
           <SignInScreen till={current} onSignedIn={() => setActor((n) => n + 1)} />
         )}
-        {current && actor && <Counter till={current} />}
+        {current && actor && (
+          <>
+            <nav class="tabs" aria-label="screens">
+              {SCREENS.filter((s) => s.roles.includes(actor.role)).map((s) => (
+                <button
+                  key={s.id}
+                  class={screen === s.id ? 'tab active' : 'tab'}
+                  onClick={() => setScreen(s.id)}
+                  data-screen={s.id}
+                >
+                  {t(s.label)}
+                </button>
+              ))}
+            </nav>
+            {screen === 'counter' && <Counter till={current} />}
+            {screen === 'stock' && <StockRoom till={current} />}
+            {screen === 'khata' && <KhataScreen till={current} />}
+            {screen === 'owner' && <OwnerScreen till={current} />}
+          </>
+        )}
       </main>
     </div>
   );

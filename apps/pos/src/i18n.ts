@@ -50,6 +50,10 @@ const STRINGS = {
   qty: { en: 'Qty', hi: 'मात्रा' },
   remove: { en: 'Remove', hi: 'हटाएँ' },
   saleDone: { en: 'Sale saved', hi: 'बिक्री सहेजी गई' },
+  navCounter: { en: 'Counter', hi: 'काउंटर' },
+  navStock: { en: 'Stock room', hi: 'स्टॉक रूम' },
+  navKhata: { en: 'Khata', hi: 'खाता' },
+  navOwner: { en: 'Owner', hi: 'मालिक' },
 } as const;
 
 export type StringKey = keyof typeof STRINGS;

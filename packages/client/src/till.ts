@@ -180,10 +180,17 @@ export class Till {
     };
     return {
       ...sync,
-      unsynced: pending.filter((e) => !receipts.some((r) => r.id === e.id)).length,
+      unsynced: this.#noteBacklog(
+        pending.filter((e) => !receipts.some((r) => r.id === e.id)).length,
+      ),
       oldestUnsyncedAt: pending[0]?.at,
       quarantined: receipts.length,
     };
+  }
+
+  #noteBacklog(count: number): number {
+    this.transport.reportBacklog(count);
+    return count;
   }
 
   /** Every unacknowledged event as a JSON file the server can import (`POST /api/v1/import`). */

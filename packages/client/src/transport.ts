@@ -8,6 +8,7 @@ import type { DomainEvent } from '@smartkirana/domain/events';
 /** The sync protocol version this client speaks (see the server's `sync/protocol.ts`). */
 export const CLIENT_PROTOCOL_VERSION = 1;
 export const PROTOCOL_HEADER = 'x-smartkirana-protocol';
+export const UNSYNCED_HEADER = 'x-smartkirana-unsynced';
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
@@ -37,6 +38,17 @@ export interface PullResponse {
   hasMore: boolean;
 }
 
+export interface DeviceInfo {
+  deviceId: string;
+  code: string;
+  name: string;
+  kind: string;
+  revoked: boolean;
+  lastSeenAt: number | null;
+  unsynced: number | null;
+  unsyncedAt: number | null;
+}
+
 export interface StaffMember {
   userId: string;
   name: string;
@@ -60,6 +72,7 @@ export class Transport {
   readonly #cred: DeviceCredential;
   readonly #fetch: FetchLike;
   #token: string | undefined;
+  #backlog: number | undefined;
 
   constructor(cred: DeviceCredential, fetchImpl: FetchLike = (i, init) => fetch(i, init)) {
     this.#cred = cred;
@@ -84,6 +97,17 @@ export class Transport {
     return this.#call<PullResponse>(`/sync/v1/pull?after=${after}&limit=${limit}`, {
       method: 'GET',
     });
+  }
+
+  /** Report how many events this till holds unacknowledged (sent with the next requests). */
+  reportBacklog(count: number): void {
+    this.#backlog = count;
+  }
+
+  /** The shop's devices with last contact and reported backlog (for the owner's dashboard). */
+  async devices(): Promise<DeviceInfo[]> {
+    return (await this.#call<{ devices: DeviceInfo[] }>('/sync/v1/devices', { method: 'GET' }))
+      .devices;
   }
 
   /** Staff of the shop with PIN hashes, for offline sign-in. */
@@ -112,6 +136,7 @@ export class Transport {
         authorization: `Bearer ${token}`,
         'content-type': 'application/json',
         [PROTOCOL_HEADER]: String(CLIENT_PROTOCOL_VERSION),
+        ...(this.#backlog === undefined ? {} : { [UNSYNCED_HEADER]: String(this.#backlog) }),
       },
     });
     if (res.status === 401 && !retried) {

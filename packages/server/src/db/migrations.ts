@@ -169,9 +169,22 @@ const initial: Migration = {
   },
 };
 
+/** Tills report how many events they still hold unacknowledged, for the owner's dashboard. */
+const deviceBacklog: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('devices').addColumn('unsynced', 'integer').execute();
+    await db.schema.alterTable('devices').addColumn('unsynced_at', 'bigint').execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.alterTable('devices').dropColumn('unsynced_at').execute();
+    await db.schema.alterTable('devices').dropColumn('unsynced').execute();
+  },
+};
+
 /** Every migration, by name; names sort in the order they apply. */
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': initial,
+  '0002_device_backlog': deviceBacklog,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -45,6 +45,9 @@ export interface DevicesTable {
   created_at: number;
   revoked_at: number | null;
   last_seen_at: number | null;
+  /** Events the till last said it holds unacknowledged, and when it said so. */
+  unsynced: number | null;
+  unsynced_at: number | null;
 }
 
 export interface RefreshTokensTable {

@@ -10,6 +10,8 @@
 export const PROTOCOL_VERSION = 1;
 export const MIN_PROTOCOL_VERSION = 1;
 export const PROTOCOL_HEADER = 'x-smartkirana-protocol';
+/** A till may say how many of its events await acknowledgement (shown on the owner's dashboard). */
+export const UNSYNCED_HEADER = 'x-smartkirana-unsynced';
 
 /** Largest pull page. */
 export const MAX_PULL_LIMIT = 5000;

@@ -13,6 +13,7 @@ import { ingest, MAX_BATCH, validateBatch } from '../ingest.ts';
 import { route } from '../http/route.ts';
 import {
   HEARTBEAT_SECONDS,
+  UNSYNCED_HEADER,
   MAX_PULL_LIMIT,
   MIN_PROTOCOL_VERSION,
   PROTOCOL_HEADER,
@@ -74,6 +75,7 @@ export function syncRoutes(app: Hono<AppEnv>): void {
     },
     async (c, { body, auth }) => {
       limit(c, auth);
+      await noteBacklog(c, auth);
       const rows = Array.isArray(body) ? body : body.rows;
       const raw = rows.map((r) => {
         if (r.newDocumentState._deleted === true)
@@ -121,6 +123,7 @@ export function syncRoutes(app: Hono<AppEnv>): void {
       query: pullQuery,
     },
     async (c, { query, auth }) => {
+      if (auth.kind === 'device') await noteBacklog(c, auth);
       const page = await readPage(c, auth.shopId, query.after, query.limit);
       return c.body(page.json, 200, { 'content-type': 'application/json' });
     },
@@ -190,6 +193,47 @@ export function syncRoutes(app: Hono<AppEnv>): void {
     app,
     {
       method: 'get',
+      path: '/sync/v1/devices',
+      summary: "The shop's devices with their last contact and reported backlog (owner dashboard)",
+      tag: 'sync',
+      access: 'any',
+    },
+    async (c, { auth }) => {
+      const rows = await c
+        .get('services')
+        .db.db.selectFrom('devices')
+        .select([
+          'id',
+          'code',
+          'name',
+          'kind',
+          'revoked_at',
+          'last_seen_at',
+          'unsynced',
+          'unsynced_at',
+        ])
+        .where('shop_id', '=', auth.shopId)
+        .orderBy('code')
+        .execute();
+      return {
+        devices: rows.map((r) => ({
+          deviceId: r.id,
+          code: r.code,
+          name: r.name,
+          kind: r.kind,
+          revoked: r.revoked_at !== null,
+          lastSeenAt: r.last_seen_at,
+          unsynced: r.unsynced,
+          unsyncedAt: r.unsynced_at,
+        })),
+      };
+    },
+  );
+
+  route(
+    app,
+    {
+      method: 'get',
       path: '/sync/v1/staff',
       summary: 'Staff of the shop with PIN hashes, for offline sign-in on a till',
       tag: 'sync',
@@ -251,4 +295,16 @@ function limit(c: Context<AppEnv>, auth: DeviceAuth): void {
     c.header('retry-after', String(wait));
     throw new ApiError('rate_limited', 'too many pushes; retry later', { retryAfterSeconds: wait });
   }
+}
+
+/** Remember the backlog a till reports (a header on push and pull), for the owner's dashboard. */
+async function noteBacklog(c: Context<AppEnv>, auth: DeviceAuth): Promise<void> {
+  const reported = Number(c.req.header(UNSYNCED_HEADER));
+  if (!Number.isSafeInteger(reported) || reported < 0) return;
+  await c
+    .get('services')
+    .db.db.updateTable('devices')
+    .set({ unsynced: reported, unsynced_at: Date.now() })
+    .where('id', '=', auth.deviceId)
+    .execute();
 }
