@@ -111,6 +111,31 @@ export class Till {
     return this.#actor;
   }
 
+  /**
+   * A manager's approval at the counter (a large discount, a void): any owner or manager whose PIN
+   * matches. The signed-in person does not change.
+   */
+  async approve(pin: string): Promise<SignedIn | undefined> {
+    for (const member of await this.staff()) {
+      if (member.role !== 'owner' && member.role !== 'manager') continue;
+      if (!member.pinHash) continue;
+      const ok = await argon2Verify({ password: pin, hash: member.pinHash }).catch(() => false);
+      if (ok) return { userId: member.userId, name: member.name, role: member.role };
+    }
+    return undefined;
+  }
+
+  /** Run `fn` with `actor` signed in (a manager approving a void at a cashier's counter). */
+  async actingAs<T>(actor: SignedIn, fn: () => Promise<T>): Promise<T> {
+    const previous = this.#actor;
+    this.#actor = actor;
+    try {
+      return await fn();
+    } finally {
+      this.#actor = previous;
+    }
+  }
+
   signOut(): void {
     this.#actor = undefined;
   }

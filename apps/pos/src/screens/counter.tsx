@@ -1,20 +1,24 @@
 /**
  * The counter: search (name, SKU, barcode — a keyboard-wedge scanner types the code and Enter),
- * a bill with piece and loose items, MRP-inclusive GST, tender (cash with change, UPI, card,
- * khata for a customer), and the receipt. Keyboard-first: focus stays in the search box.
+ * a bill with piece and loose items, MRP-inclusive GST, a bill discount (a manager's PIN above
+ * 5 %), tender in one or several modes, park and recall, and the receipt. Keyboard-first: focus
+ * stays in the search box.
  */
 import type { Till } from '@smartkirana/client/till';
 import type { CartItem } from '@smartkirana/client/till-commands';
 import type { EventOfType } from '@smartkirana/domain/events';
-import { formatINR, parseRupees } from '@smartkirana/domain/money';
+import { formatINR } from '@smartkirana/domain/money';
 import { formatQty, parseQty } from '@smartkirana/domain/quantity';
 import { stockSummary, type StockRow } from '@smartkirana/domain/reports-stock';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { t } from '../i18n.ts';
+import { parkBill, parkedBills, type ParkedBill, unpark } from './parked.ts';
 import { Receipt } from './receipt.tsx';
-import { UpiQr, upiLink } from './upi-qr.tsx';
+import { ReturnsPanel } from './returns.tsx';
+import { emptyTender, paymentsFor, safeRupees, TenderPanel, type TenderState } from './tender.tsx';
 
-type Tender = 'cash' | 'upi' | 'card' | 'khata';
+/** Above this share of the bill a discount needs a manager's PIN. */
+const DISCOUNT_LIMIT_PCT = 5;
 
 interface Line {
   productId: string;
@@ -38,16 +42,15 @@ export function Counter({ till }: { till: Till }) {
   );
   const [query, setQuery] = useState('');
   const [lines, setLines] = useState<Line[]>([]);
-  const [tender, setTender] = useState<Tender>('cash');
-  const [customerId, setCustomerId] = useState('');
-  const [tendered, setTendered] = useState('');
+  const [tender, setTender] = useState<TenderState>(emptyTender);
+  const [discountText, setDiscountText] = useState('');
+  const [managerPin, setManagerPin] = useState('');
   const [sale, setSale] = useState<EventOfType<'v1.SaleCompleted'> | undefined>();
   const [error, setError] = useState<string | undefined>();
-  const search = useRef<HTMLInputElement>(null);
-  const vpa = till.projection.shop.get('upiVpa');
-  const shopName = till.projection.shop.get('name') ?? 'Shop';
-  // One reference per bill, carried on the UPI payment so the bank credit matches the invoice.
+  const [parked, setParked] = useState<ParkedBill[]>(() => parkedBills(till.credential.deviceId));
+  const [returns, setReturns] = useState(false);
   const [upiRef, setUpiRef] = useState(() => newRef());
+  const search = useRef<HTMLInputElement>(null);
 
   const matches = useMemo(() => {
     const q = query.trim().toLowerCase();
@@ -67,49 +70,63 @@ export function Counter({ till }: { till: Till }) {
     const qty = row ? toBase(l.text, row) : undefined;
     if (qty) items.push({ productId: l.productId, qty });
   }
+  const billDiscount = safeRupees(discountText) ?? 0;
   let quote: ReturnType<Till['commands']['quote']> | undefined;
   try {
-    quote = items.length > 0 ? till.commands.quote({ items }) : undefined;
+    quote = items.length > 0 ? till.commands.quote({ items, billDiscount }) : undefined;
   } catch {
     quote = undefined;
   }
   const tax = quote ? quote.lines.reduce((s, l) => s + l.cgst + l.sgst + l.igst, 0) : 0;
-  const cashIn = tender === 'cash' && tendered ? safeRupees(tendered) : undefined;
+  const gross = quote ? quote.subtotal + billDiscount : 0;
+  const needsApproval = billDiscount * 100 > gross * DISCOUNT_LIMIT_PCT;
 
   const add = (row: StockRow): void => {
     setLines((ls) => {
       const i = ls.findIndex((l) => l.productId === row.productId);
       if (i >= 0 && row.unit === 'pc')
         return ls.map((l, j) => (j === i ? { ...l, text: String(Number(l.text) + 1) } : l));
-      return i >= 0
-        ? ls
-        : [...ls, { productId: row.productId, text: row.unit === 'pc' ? '1' : '1' }];
+      return i >= 0 ? ls : [...ls, { productId: row.productId, text: '1' }];
     });
     setQuery('');
     search.current?.focus();
+  };
+
+  const reset = (): void => {
+    setLines([]);
+    setTender(emptyTender());
+    setDiscountText('');
+    setManagerPin('');
+    setUpiRef(newRef());
   };
 
   const complete = async (): Promise<void> => {
     if (!quote) return;
     setError(undefined);
     try {
-      if (tender === 'khata' && !customerId) throw new Error(t('chooseCustomer'));
+      if (needsApproval && !(await till.approve(managerPin))) throw new Error(t('needsApproval'));
+      const { payments, error: payError } = paymentsFor(tender, quote.total, upiRef);
+      if (payError) throw new Error(payError);
+      const cash = payments.filter((p) => p.mode === 'cash').reduce((s, p) => s + p.amount, 0);
+      const tendered = safeRupees(tender.tendered);
       const done = await till.commands.sell({
         items,
-        pay: tender === 'upi' ? [{ mode: 'upi', amount: quote.total, ref: upiRef }] : tender,
-        ...(tender === 'khata' ? { customerId } : {}),
-        ...(cashIn !== undefined && cashIn >= quote.total ? { tendered: cashIn } : {}),
+        billDiscount,
+        pay: payments,
+        ...(tender.customerId && payments.some((p) => p.mode === 'khata')
+          ? { customerId: tender.customerId }
+          : {}),
+        ...(cash > 0 && tendered !== undefined && tendered >= cash ? { tendered: tendered } : {}),
       });
       setSale(done);
-      setUpiRef(newRef());
-      setLines([]);
-      setTendered('');
+      reset();
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
     }
   };
 
   if (sale) return <Receipt till={till} sale={sale} onDone={() => setSale(undefined)} />;
+  if (returns) return <ReturnsPanel till={till} onDone={() => setReturns(false)} />;
 
   return (
     <div class="counter">
@@ -140,6 +157,25 @@ export function Counter({ till }: { till: Till }) {
             </li>
           ))}
         </ul>
+        <div class="actions">
+          <button onClick={() => setReturns(true)} data-testid="open-returns">
+            {t('returnsVoids')}
+          </button>
+          {parked.length > 0 && <span class="muted">{t('parked')}:</span>}
+          {parked.map((b) => (
+            <button
+              key={b.id}
+              onClick={() => {
+                setLines(b.lines);
+                setDiscountText(b.discountText);
+                setParked(unpark(till.credential.deviceId, b.id));
+              }}
+              data-testid="recall"
+            >
+              {t('recall')} {b.label}
+            </button>
+          ))}
+        </div>
       </section>
       <section class="pane bill">
         <h2>{t('cart')}</h2>
@@ -184,6 +220,27 @@ export function Counter({ till }: { till: Till }) {
             })}
           </tbody>
         </table>
+        <label>
+          {t('billDiscount')}
+          <input
+            inputMode="decimal"
+            value={discountText}
+            onInput={(e) => setDiscountText(e.currentTarget.value)}
+            data-testid="discount"
+          />
+        </label>
+        {needsApproval && (
+          <label>
+            {t('managerPin')}
+            <input
+              type="password"
+              inputMode="numeric"
+              value={managerPin}
+              onInput={(e) => setManagerPin(e.currentTarget.value)}
+              data-testid="manager-pin"
+            />
+          </label>
+        )}
         {quote && (
           <dl class="totals">
             <dt>{t('subtotal')}</dt>
@@ -198,53 +255,30 @@ export function Counter({ till }: { till: Till }) {
             </dd>
           </dl>
         )}
-        <div class="tenders" role="radiogroup">
-          {(['cash', 'upi', 'card', 'khata'] as const).map((m) => (
-            <button
-              key={m}
-              class={tender === m ? 'chip active' : 'chip'}
-              onClick={() => setTender(m)}
-              data-tender={m}
-            >
-              {t(m)}
-            </button>
-          ))}
-        </div>
-        {tender === 'cash' && (
-          <label>
-            {t('tendered')}
-            <input
-              inputMode="decimal"
-              value={tendered}
-              onInput={(e) => setTendered(e.currentTarget.value)}
-              data-testid="tendered"
-            />
-            {quote && cashIn !== undefined && cashIn >= quote.total && (
-              <span class="change">
-                {t('change')}: {formatINR(cashIn - quote.total)}
-              </span>
-            )}
-          </label>
-        )}
-        {tender === 'upi' && quote && vpa && (
-          <UpiQr link={upiLink({ vpa, payee: shopName, amountPaise: quote.total, ref: upiRef })} />
-        )}
-        {tender === 'upi' && !vpa && <p class="muted">UPI: {formatINR(quote?.total ?? 0)}</p>}
-        {tender === 'khata' && (
-          <select
-            value={customerId}
-            onChange={(e) => setCustomerId(e.currentTarget.value)}
-            data-testid="customer"
-          >
-            <option value="">{t('chooseCustomer')}</option>
-            {customers.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.name}
-              </option>
-            ))}
-          </select>
-        )}
+        <TenderPanel
+          state={tender}
+          onChange={setTender}
+          total={quote?.total ?? 0}
+          customers={customers}
+          upi={{
+            vpa: till.projection.shop.get('upiVpa'),
+            payee: till.projection.shop.get('name') ?? 'Shop',
+            ref: upiRef,
+          }}
+        />
         {error && <p class="error">{error}</p>}
+        <div class="actions">
+          <button
+            disabled={lines.length === 0}
+            onClick={() => {
+              setParked(parkBill(till.credential.deviceId, { lines, discountText }));
+              reset();
+            }}
+            data-testid="park"
+          >
+            {t('park')}
+          </button>
+        </div>
         <button
           class="primary big"
           disabled={!quote}
@@ -263,14 +297,6 @@ function toBase(text: string, row: StockRow): number | undefined {
   try {
     const qty = parseQty(text, row.unit === 'pc' ? 'pc' : row.unit === 'g' ? 'kg' : 'l');
     return qty > 0 ? qty : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function safeRupees(text: string): number | undefined {
-  try {
-    return parseRupees(text);
   } catch {
     return undefined;
   }
