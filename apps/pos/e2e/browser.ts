@@ -2,8 +2,9 @@
  * Real Chromium for end-to-end tests: Debian's `chromium` driven by playwright-core (no browser
  * download). Under `CI=true` a missing Chromium fails the run instead of skipping it.
  */
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { build } from 'vite';
 
@@ -35,13 +36,41 @@ export function launch(): Promise<Browser> {
   });
 }
 
-/** Build the PWA once per test run; returns the dist directory. */
+/**
+ * Build the PWA once per test process; returns the directory it was built into. Each process gets
+ * its own directory: test files run in parallel, and one build emptying a shared `dist` would pull
+ * the app from under another file's server.
+ */
 let built: Promise<string> | undefined;
 export function buildPwa(): Promise<string> {
   built ??= (async () => {
     const root = resolve(import.meta.dirname, '..');
-    await build({ root, logLevel: 'error', configFile: resolve(root, 'vite.config.ts') });
-    return resolve(root, 'dist');
+    removeStaleBuilds();
+    const outDir = mkdtempSync(join(tmpdir(), PREFIX));
+    process.once('exit', () => rmSync(outDir, { recursive: true, force: true }));
+    await build({
+      root,
+      logLevel: 'error',
+      configFile: resolve(root, 'vite.config.ts'),
+      build: { outDir, emptyOutDir: true },
+    });
+    return outDir;
   })();
   return built;
+}
+
+const PREFIX = 'smartkirana-pos-';
+
+/** Test workers are often killed rather than exiting: drop builds left behind over an hour ago. */
+function removeStaleBuilds(): void {
+  const cutoff = Date.now() - 3_600_000;
+  for (const name of readdirSync(tmpdir())) {
+    if (!name.startsWith(PREFIX)) continue;
+    const dir = join(tmpdir(), name);
+    try {
+      if (statSync(dir).mtimeMs < cutoff) rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // Another process removed it first.
+    }
+  }
 }

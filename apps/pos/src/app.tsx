@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { lang, setLang, t } from './i18n.ts';
 import { openTill, storedCredential, till } from './session.ts';
 import { useSignal } from './signal.ts';
+import { pendingUpdate } from './update.ts';
 import { Counter } from './screens/counter.tsx';
 import { KhataScreen } from './screens/khata.tsx';
 import { OwnerScreen } from './screens/owner.tsx';
@@ -25,6 +26,7 @@ const SCREENS: { id: ScreenId; label: StringKey; roles: string[] }[] = [
 export function App() {
   const current = useSignal(till);
   const language = useSignal(lang);
+  const update = useSignal(pendingUpdate);
   const [, setActor] = useState(0);
   const [error, setError] = useState<string | undefined>();
   const [screen, setScreen] = useState<ScreenId>('counter');
@@ -66,6 +68,12 @@ export function App() {
         )}
       </header>
       {error && <p class="error">{error}</p>}
+      {update && (
+        <div class="update-banner" role="status">
+          {t('updateReady')}
+          <button onClick={() => void update()}>{t('updateNow')}</button>
+        </div>
+      )}
       <main>
         {!current && !storedCredential() && <SetupScreen />}
         {current && !actor && (

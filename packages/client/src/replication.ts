@@ -13,6 +13,9 @@ import type { EventDoc, ReceiptDoc } from './schema.ts';
 import type { Transport } from './transport.ts';
 
 export interface SyncState {
+  /** Pulled so far and the shop's latest sequence: a fresh till's first-sync progress. */
+  pulled: number;
+  head: number;
   online: boolean;
   syncing: boolean;
   lastSyncAt: number | undefined;
@@ -45,6 +48,8 @@ export function startReplication(
   const now = opts.now ?? Date.now;
   let checkpointSeq = 0;
   const status$ = new BehaviorSubject<SyncState>({
+    pulled: 0,
+    head: 0,
     online: false,
     syncing: false,
     lastSyncAt: undefined,
@@ -105,6 +110,7 @@ export function startReplication(
         try {
           const res = await transport.pull(checkpoint?.seq ?? 0, batchSize);
           checkpointSeq = res.checkpoint.seq;
+          patch({ pulled: checkpointSeq, head: Math.max(res.head ?? 0, checkpointSeq) });
           // Own events seen in the shop's log are acknowledged, even if the push answer was lost.
           const own = res.documents.filter((d) => d.deviceId === opts.deviceId);
           if (own.length > 0) {

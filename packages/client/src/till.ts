@@ -197,6 +197,8 @@ export class Till {
     const pending = await this.unsynced();
     const receipts = await this.db.receipts.find({ selector: { status: 'quarantined' } }).exec();
     const sync = this.#replication?.status$.value ?? {
+      pulled: 0,
+      head: 0,
       online: false,
       syncing: false,
       lastSyncAt: undefined,

@@ -36,6 +36,8 @@ export interface PullResponse {
   documents: DomainEvent[];
   checkpoint: { seq: number };
   hasMore: boolean;
+  /** The shop's latest sequence when the page was read (pull only). */
+  head?: number;
 }
 
 export interface DeviceInfo {

@@ -14,6 +14,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { t } from '../i18n.ts';
 import { parkBill, parkedBills, type ParkedBill, unpark } from './parked.ts';
 import { Receipt } from './receipt.tsx';
+import { CameraScanner, cameraScanSupported } from './scanner.tsx';
 import { ReturnsPanel } from './returns.tsx';
 import { emptyTender, paymentsFor, safeRupees, TenderPanel, type TenderState } from './tender.tsx';
 
@@ -51,6 +52,7 @@ export function Counter({ till }: { till: Till }) {
   const [returns, setReturns] = useState(false);
   const [upiRef, setUpiRef] = useState(() => newRef());
   const search = useRef<HTMLInputElement>(null);
+  const [scanning, setScanning] = useState(false);
 
   const matches = useMemo(() => {
     const q = query.trim().toLowerCase();
@@ -143,6 +145,24 @@ export function Counter({ till }: { till: Till }) {
           }}
           data-testid="search"
         />
+        {cameraScanSupported() && !scanning && (
+          <button onClick={() => setScanning(true)} data-testid="scan">
+            {t('scan')}
+          </button>
+        )}
+        {scanning && (
+          <CameraScanner
+            onCode={(code) => {
+              setScanning(false);
+              const row = products.find(
+                (p) => till.projection.products.get(p.productId)?.get('barcode') === code,
+              );
+              if (row) add(row);
+              else setQuery(code);
+            }}
+            onClose={() => setScanning(false)}
+          />
+        )}
         <ul class="products">
           {matches.map((p) => (
             <li key={p.productId}>

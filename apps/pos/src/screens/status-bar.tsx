@@ -6,6 +6,7 @@ import { t } from '../i18n.ts';
 export function StatusBar({ till }: { till: Till }) {
   const [status, setStatus] = useState<TillStatus | undefined>();
   const [persisted, setPersisted] = useState(true);
+  const [nearlyFull, setNearlyFull] = useState(false);
   useEffect(() => {
     let live = true;
     const refresh = async (): Promise<void> => {
@@ -17,7 +18,13 @@ export function StatusBar({ till }: { till: Till }) {
     const sub = till.version$.subscribe(() => void refresh());
     till
       .storage()
-      .then((s) => live && setPersisted(s.persisted))
+      .then((s) => {
+        if (!live) return;
+        setPersisted(s.persisted);
+        setNearlyFull(
+          s.usage !== undefined && s.quota !== undefined && s.quota > 0 && s.usage / s.quota > 0.9,
+        );
+      })
       .catch(() => undefined);
     return () => {
       live = false;
@@ -50,7 +57,17 @@ export function StatusBar({ till }: { till: Till }) {
           {t('exportUnsynced')}
         </button>
       )}
+      {status && status.head > 0 && status.pulled < status.head && (
+        <progress
+          class="first-sync"
+          max={status.head}
+          value={status.pulled}
+          data-testid="sync-progress"
+          title={`${status.pulled} / ${status.head}`}
+        />
+      )}
       {!persisted && <span class="warn">{t('storageWarning')}</span>}
+      {nearlyFull && <span class="warn">{t('storageFull')}</span>}
     </span>
   );
 }

@@ -124,7 +124,13 @@ export function syncRoutes(app: Hono<AppEnv>): void {
     },
     async (c, { query, auth }) => {
       if (auth.kind === 'device') await noteBacklog(c, auth);
-      const page = await readPage(c, auth.shopId, query.after, query.limit);
+      const shop = await c
+        .get('services')
+        .db.db.selectFrom('shops')
+        .select('seq')
+        .where('id', '=', auth.shopId)
+        .executeTakeFirst();
+      const page = await readPage(c, auth.shopId, query.after, query.limit, shop?.seq ?? 0);
       return c.body(page.json, 200, { 'content-type': 'application/json' });
     },
   );
@@ -261,7 +267,13 @@ export function syncRoutes(app: Hono<AppEnv>): void {
 }
 
 /** A page of the log as a JSON string built from stored bodies (no re-encoding of events). */
-async function readPage(c: Context<AppEnv>, shopId: string, after: number, limit: number) {
+async function readPage(
+  c: Context<AppEnv>,
+  shopId: string,
+  after: number,
+  limit: number,
+  head?: number,
+) {
   const rows = await c
     .get('services')
     .db.db.selectFrom('events')
@@ -274,7 +286,9 @@ async function readPage(c: Context<AppEnv>, shopId: string, after: number, limit
   const hasMore = rows.length > limit;
   const page = hasMore ? rows.slice(0, limit) : rows;
   const seq = page.at(-1)?.seq ?? after;
-  const json = `{"documents":[${page.map((r) => r.body).join(',')}],"checkpoint":{"seq":${seq}},"hasMore":${hasMore}}`;
+  // `head` (the shop's latest sequence) lets a fresh till show how far its first sync has come.
+  const tail = head === undefined ? '' : `,"head":${Math.max(head, seq)}`;
+  const json = `{"documents":[${page.map((r) => r.body).join(',')}],"checkpoint":{"seq":${seq}},"hasMore":${hasMore}${tail}}`;
   return { json, seq, hasMore, count: page.length };
 }
 

@@ -103,6 +103,7 @@ for (const dialect of await dialects()) {
         documents: [],
         checkpoint: { seq: page.checkpoint.seq },
         hasMore: false,
+        head: page.checkpoint.seq,
       });
       const paged = await pull(server, shop.till.token, 0, 2);
       expect(paged.hasMore).toBe(true);
