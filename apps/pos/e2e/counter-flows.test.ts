@@ -70,6 +70,15 @@ describe.runIf(run)('counter flows', () => {
     expect(await page.textContent('[data-testid=receipt]')).toContain('Total ₹125.00');
     await page.click('[data-testid=new-sale]');
 
+    // A ₹5 line discount (under 5 %) needs no approval.
+    await addItem(page, 'tea');
+    await page.fill('[data-testid=line-discount-0]', '5');
+    await expect.poll(() => page.textContent('[data-testid=total]')).toBe('₹140.00');
+    await page.keyboard.press('F9');
+    await page.waitForSelector('[data-testid=receipt]');
+    expect(await page.textContent('[data-testid=receipt]')).toContain('Total ₹140.00');
+    await page.click('[data-testid=new-sale]');
+
     // Park a bill, ring up another, recall the parked one.
     await addItem(page, 'salt');
     await page.click('[data-testid=park]');

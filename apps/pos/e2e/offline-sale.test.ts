@@ -120,6 +120,63 @@ describe.runIf(run)('counter PWA offline', () => {
     await context.close();
   }, 180_000);
 
+  it('a tab closed mid-sale and reopened keeps every completed sale', async () => {
+    const context = await browser.newContext({ serviceWorkers: 'allow' });
+    let page = await context.newPage();
+    await page.goto(server.url);
+    await page.fill('input[name=phone]', DEMO_SHOP.ownerPhone);
+    await page.fill('input[name=password]', DEMO_SHOP.ownerPassword);
+    await page.fill('input[name=tillName]', 'Counter 5');
+    await page.fill('input[name=pin]', '4321');
+    await page.click('button.primary');
+    await page.waitForSelector('.staff-list .chip');
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, {
+      timeout: 30_000,
+    });
+    await context.setOffline(true);
+    const signIn = async (): Promise<void> => {
+      await page.click('.staff-list .chip:has-text("Ramesh")');
+      await page.fill('input[name=pin]', '4321');
+      await page.click('button.primary');
+      await page.waitForSelector('[data-testid=search]');
+    };
+    await signIn();
+    const invoices: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      await page.fill('[data-testid=search]', 'milk');
+      await page.press('[data-testid=search]', 'Enter');
+      await page.click('[data-testid=complete]');
+      await page.waitForSelector('[data-testid=receipt]');
+      invoices.push((await page.textContent('[data-testid=invoice-no]')) ?? '');
+      await page.click('[data-testid=new-sale]');
+    }
+    // A third bill is half made when the tab is closed.
+    await page.fill('[data-testid=search]', 'sugar');
+    await page.press('[data-testid=search]', 'Enter');
+    await page.close();
+
+    page = await context.newPage();
+    await page.goto(server.url);
+    await page.waitForSelector('.staff-list .chip', { timeout: 30_000 });
+    await signIn();
+    await expect.poll(() => page.textContent('[data-testid=unsynced]')).toMatch(/^2 /);
+    expect(await page.textContent('.bill')).toContain('No items yet');
+    await context.setOffline(false);
+    await expect
+      .poll(() => page.textContent('[data-testid=unsynced]'), { timeout: 30_000 })
+      .toMatch(/^0 /);
+    const stored = await server.services.db.db
+      .selectFrom('events')
+      .select(['body'])
+      .where('type', '=', 'v1.SaleCompleted')
+      .execute();
+    const numbers = stored.map(
+      (r) => (JSON.parse(r.body) as { payload: { invoiceNo: string } }).payload.invoiceNo,
+    );
+    for (const n of invoices) expect(numbers.filter((x) => x === n)).toHaveLength(1);
+    await context.close();
+  }, 180_000);
+
   it('two tabs of one till never share an invoice number', async () => {
     const context = await browser.newContext({ serviceWorkers: 'allow' });
     const first = await context.newPage();

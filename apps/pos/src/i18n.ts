@@ -51,6 +51,7 @@ const STRINGS = {
   remove: { en: 'Remove', hi: 'हटाएँ' },
   saleDone: { en: 'Sale saved', hi: 'बिक्री सहेजी गई' },
   navCounter: { en: 'Counter', hi: 'काउंटर' },
+  lineDiscount: { en: 'Disc. ₹', hi: 'छूट ₹' },
   storageFull: {
     en: 'Storage nearly full: sync or export now',
     hi: 'स्टोरेज लगभग भरा: अभी सिंक या निर्यात करें',

@@ -88,10 +88,14 @@ export class Transport {
   /** Push events; the answer has a result per event and RxDB's conflicts. */
   push(events: readonly DomainEvent[]): Promise<PushResponse> {
     const rows = events.map((e) => ({ assumedMasterState: null, newDocumentState: e }));
-    return this.#call<PushResponse>('/sync/v1/push', {
-      method: 'POST',
-      body: JSON.stringify({ rows }),
-    });
+    // The server records the backlog once this push is stored: what is left after these events.
+    const after =
+      this.#backlog === undefined ? undefined : Math.max(0, this.#backlog - events.length);
+    return this.#call<PushResponse>(
+      '/sync/v1/push',
+      { method: 'POST', body: JSON.stringify({ rows }) },
+      after,
+    );
   }
 
   /** Pull events after a sequence checkpoint. */
@@ -124,13 +128,18 @@ export class Transport {
     return res;
   }
 
-  async #call<T>(path: string, init: RequestInit): Promise<T> {
-    const res = await this.#send(path, init);
+  async #call<T>(path: string, init: RequestInit, backlog = this.#backlog): Promise<T> {
+    const res = await this.#send(path, init, false, backlog);
     if (!res.ok) throw await asError(res);
     return (await res.json()) as T;
   }
 
-  async #send(path: string, init: RequestInit, retried = false): Promise<Response> {
+  async #send(
+    path: string,
+    init: RequestInit,
+    retried = false,
+    backlog = this.#backlog,
+  ): Promise<Response> {
     const token = this.#token ?? (await this.#signIn());
     const res = await this.#fetch(`${this.#cred.serverUrl}${path}`, {
       ...init,
@@ -138,12 +147,12 @@ export class Transport {
         authorization: `Bearer ${token}`,
         'content-type': 'application/json',
         [PROTOCOL_HEADER]: String(CLIENT_PROTOCOL_VERSION),
-        ...(this.#backlog === undefined ? {} : { [UNSYNCED_HEADER]: String(this.#backlog) }),
+        ...(backlog === undefined ? {} : { [UNSYNCED_HEADER]: String(backlog) }),
       },
     });
     if (res.status === 401 && !retried) {
       this.#token = undefined;
-      return this.#send(path, init, true);
+      return this.#send(path, init, true, backlog);
     }
     return res;
   }

@@ -24,6 +24,8 @@ const DISCOUNT_LIMIT_PCT = 5;
 interface Line {
   productId: string;
   text: string;
+  /** Line discount in rupees as typed. */
+  discount?: string;
 }
 
 export function Counter({ till }: { till: Till }) {
@@ -70,7 +72,8 @@ export function Counter({ till }: { till: Till }) {
   for (const l of lines) {
     const row = products.find((p) => p.productId === l.productId);
     const qty = row ? toBase(l.text, row) : undefined;
-    if (qty) items.push({ productId: l.productId, qty });
+    const lineDiscount = l.discount ? safeRupees(l.discount) : undefined;
+    if (qty) items.push({ productId: l.productId, qty, ...(lineDiscount ? { lineDiscount } : {}) });
   }
   const billDiscount = safeRupees(discountText) ?? 0;
   let quote: ReturnType<Till['commands']['quote']> | undefined;
@@ -80,8 +83,10 @@ export function Counter({ till }: { till: Till }) {
     quote = undefined;
   }
   const tax = quote ? quote.lines.reduce((s, l) => s + l.cgst + l.sgst + l.igst, 0) : 0;
-  const gross = quote ? quote.subtotal + billDiscount : 0;
-  const needsApproval = billDiscount * 100 > gross * DISCOUNT_LIMIT_PCT;
+  // Every discount on the bill, line and bill-level, counts towards the approval limit.
+  const discounts = quote ? quote.lines.reduce((s, l) => s + l.discount, 0) : 0;
+  const gross = quote ? quote.subtotal + discounts : 0;
+  const needsApproval = discounts * 100 > gross * DISCOUNT_LIMIT_PCT;
 
   const add = (row: StockRow): void => {
     setLines((ls) => {
@@ -131,7 +136,20 @@ export function Counter({ till }: { till: Till }) {
   if (returns) return <ReturnsPanel till={till} onDone={() => setReturns(false)} />;
 
   return (
-    <div class="counter">
+    <div
+      class="counter"
+      onKeyDown={(e) => {
+        // Keyboard-first: F9 or Ctrl+Enter completes the sale, F8 parks it.
+        if (e.key === 'F9' || (e.key === 'Enter' && e.ctrlKey)) {
+          e.preventDefault();
+          void complete();
+        } else if (e.key === 'F8' && lines.length > 0) {
+          e.preventDefault();
+          setParked(parkBill(till.credential.deviceId, { lines, discountText }));
+          reset();
+        }
+      }}
+    >
       <section class="pane">
         <input
           ref={search}
@@ -220,6 +238,18 @@ export function Counter({ till }: { till: Till }) {
                       }}
                     />
                     <small>{row?.unit === 'pc' ? 'pc' : row?.unit === 'g' ? 'kg' : 'L'}</small>
+                    <input
+                      class="line-discount"
+                      aria-label={t('lineDiscount')}
+                      placeholder={t('lineDiscount')}
+                      inputMode="decimal"
+                      value={l.discount ?? ''}
+                      onInput={(e) => {
+                        const discount = e.currentTarget.value;
+                        setLines((ls) => ls.map((x, j) => (j === i ? { ...x, discount } : x)));
+                      }}
+                      data-testid={`line-discount-${i}`}
+                    />
                   </td>
                   <td class="num">
                     {priced

@@ -75,7 +75,6 @@ export function syncRoutes(app: Hono<AppEnv>): void {
     },
     async (c, { body, auth }) => {
       limit(c, auth);
-      await noteBacklog(c, auth);
       const rows = Array.isArray(body) ? body : body.rows;
       const raw = rows.map((r) => {
         if (r.newDocumentState._deleted === true)
@@ -104,6 +103,8 @@ export function syncRoutes(app: Hono<AppEnv>): void {
         events,
       );
       if (outcome.accepted.length > 0) services.feed.publish(auth.shopId, outcome.seq);
+      // Only once the push is stored does the reported backlog (what is left after it) hold.
+      await noteBacklog(c, auth);
       const conflicts = await masterStates(
         c,
         outcome.results.filter((r) => r.status === 'rejected').map((r) => r.id),
