@@ -168,7 +168,10 @@ async function scenario(server: TestServer, steps: Step[], seed: number): Promis
     n.online = true;
     n.loseResponses = 0;
   }
-  for (let round = 0; round < 3; round++) for (const t of tills) await t.syncNow();
+  for (let round = 0; round < 3; round++) {
+    for (const t of tills)
+      await withinSeconds(20, t.syncNow(), async () => JSON.stringify(await t.status()));
+  }
   for (const t of tills) expect(await t.unsynced()).toEqual([]);
 
   const db = server.services.db.db;
@@ -212,6 +215,27 @@ async function scenario(server: TestServer, steps: Step[], seed: number): Promis
       ).toBe(true);
   }
   for (const t of tills) await t.close();
+}
+
+/** Fail with the till's status instead of hanging until the test's timeout. */
+async function withinSeconds<T>(
+  seconds: number,
+  work: Promise<T>,
+  describe: () => Promise<string>,
+): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      void describe().then((d) =>
+        reject(new Error(`sync did not settle within ${seconds} s: ${d}`)),
+      );
+    }, seconds * 1000);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function mulberry(seed: number): () => number {

@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
 import { migrationProvider } from './migrations.ts';
 import type { Database } from './schema.ts';
@@ -31,6 +31,32 @@ export interface ConnectOptions {
 // int8 columns hold sequence numbers, money in paise and epoch ms: all safe integers.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
+/**
+ * better-sqlite3 prepares every query Kysely sends; the hot ingest path sends the same few shapes
+ * again and again, so keep prepared statements by SQL text (bounded, oldest dropped first).
+ * Kysely runs one query at a time on this connection, so a cached statement is never reentered.
+ */
+function cachingStatements(sqlite: SQLite.Database, limit = 500): SqliteDatabase {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare: (text: string) => {
+      let statement = cache.get(text);
+      if (statement) {
+        cache.delete(text);
+      } else {
+        statement = sqlite.prepare(text);
+        if (cache.size >= limit) {
+          const oldest = cache.keys().next();
+          if (!oldest.done) cache.delete(oldest.value);
+        }
+      }
+      cache.set(text, statement);
+      return statement;
+    },
+  };
+}
+
 /** Which dialect a database URL names. */
 export function dialectOf(url: string): DialectName {
   return /^postgres(ql)?:\/\//.test(url) ? 'postgres' : 'sqlite';
@@ -55,7 +81,9 @@ export async function connect(url: string, opts: ConnectOptions = {}): Promise<D
     sqlite.pragma(`synchronous = ${opts.sqliteSynchronous ?? 'FULL'}`);
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    db = new Kysely<Database>({
+      dialect: new SqliteDialect({ database: cachingStatements(sqlite) }),
+    });
   }
   const handle: Db = { db, dialect, close: () => db.destroy() };
   if (opts.migrate !== false) await migrate(handle);
