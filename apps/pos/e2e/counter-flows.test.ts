@@ -5,10 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { DEMO_SHOP } from '@smartkirana/domain/demo-catalog';
 import { seedDemo } from '@smartkirana/server/demo-seed';
 import { startTestServer, type TestServer } from '@smartkirana/server/testing';
 import { buildPwa, chromiumAvailable, launch } from './browser.ts';
+import { enroll, signIn } from './flows.ts';
 
 const run = chromiumAvailable();
 
@@ -25,12 +25,6 @@ describe.runIf(run)('counter flows', () => {
     await server.close();
   });
 
-  const signIn = async (page: Page, who: string, pin: string): Promise<void> => {
-    await page.click(`.staff-list .chip:has-text("${who}")`);
-    await page.fill('input[name=pin]', pin);
-    await page.click('button.primary');
-    await page.waitForSelector('[data-testid=search]');
-  };
   const addItem = async (page: Page, q: string): Promise<void> => {
     await page.fill('[data-testid=search]', q);
     await page.press('[data-testid=search]', 'Enter');
@@ -38,12 +32,7 @@ describe.runIf(run)('counter flows', () => {
 
   it('split tender, manager-approved discount, park and recall, return and void', async () => {
     const page = await browser.newPage();
-    await page.goto(server.url);
-    await page.fill('input[name=phone]', DEMO_SHOP.ownerPhone);
-    await page.fill('input[name=password]', DEMO_SHOP.ownerPassword);
-    await page.fill('input[name=pin]', '4321');
-    await page.click('button.primary');
-    await page.waitForSelector('.staff-list .chip:has-text("Suresh")');
+    await enroll(page, server.url, { ready: '.staff-list .chip:has-text("Suresh")' });
     await signIn(page, 'Suresh', '1234');
 
     // Split: ₹100 by UPI, the rest in cash.

@@ -6,10 +6,10 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { DEMO_SHOP } from '@smartkirana/domain/demo-catalog';
 import { seedDemo } from '@smartkirana/server/demo-seed';
 import { startTestServer } from '@smartkirana/server/testing';
 import { buildPwa, launch } from './browser.ts';
+import { enroll } from './flows.ts';
 
 const dist = await buildPwa();
 const files = walk(dist).filter((f) => /\.(js|css|html|wasm)$/.test(f));
@@ -29,13 +29,7 @@ await seedDemo(server.services, { days: 1 });
 const browser = await launch();
 const context = await browser.newContext({ serviceWorkers: 'allow' });
 const page = await context.newPage();
-await page.goto(server.url);
-await page.fill('input[name=phone]', DEMO_SHOP.ownerPhone);
-await page.fill('input[name=password]', DEMO_SHOP.ownerPassword);
-await page.fill('input[name=pin]', '4321');
-await page.click('button.primary');
-await page.waitForSelector('.staff-list .chip');
-await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+await enroll(page, server.url, { offlineReady: true });
 await context.setOffline(true);
 const samples: number[] = [];
 for (let i = 0; i < 7; i++) {

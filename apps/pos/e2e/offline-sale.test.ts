@@ -4,14 +4,12 @@
  * sell for cash, UPI and khata with a print preview; when the network returns every sale reaches
  * the server exactly once.
  */
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { DEMO_SHOP } from '@smartkirana/domain/demo-catalog';
+import type { Browser } from 'playwright-core';
 import { seedDemo } from '@smartkirana/server/demo-seed';
 import { startTestServer, type TestServer } from '@smartkirana/server/testing';
 import { buildPwa, chromiumAvailable, launch } from './browser.ts';
+import { enroll, shot, signIn } from './flows.ts';
 
 const run = chromiumAvailable();
 
@@ -41,26 +39,14 @@ describe.runIf(run)('counter PWA offline', () => {
         (window as unknown as { printed: number }).printed += 1;
       };
     });
-    await page.goto(server.url);
-    await page.fill('input[name=phone]', DEMO_SHOP.ownerPhone);
-    await page.fill('input[name=password]', DEMO_SHOP.ownerPassword);
-    await page.fill('input[name=tillName]', 'Counter 3');
-    await page.fill('input[name=pin]', '4321');
-    await page.click('button.primary');
-    await page.waitForSelector('.staff-list .chip');
-    // The service worker now controls the page: the app shell is precached.
-    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, {
-      timeout: 30_000,
-    });
+    // offlineReady: the service worker controls the page, so the app shell is precached.
+    await enroll(page, server.url, { tillName: 'Counter 3', offlineReady: true });
 
     await context.setOffline(true);
     await page.reload();
     await page.waitForSelector('.staff-list .chip', { timeout: 30_000 });
     await expect.poll(() => page.textContent('[data-testid=sync-state]')).toContain('Offline');
-    await page.click('.staff-list .chip:has-text("Ramesh")');
-    await page.fill('input[name=pin]', '4321');
-    await page.click('button.primary');
-    await page.waitForSelector('[data-testid=search]');
+    await signIn(page);
     await page.fill('[data-testid=search]', 'rice');
     await page.press('[data-testid=search]', 'Enter');
     await shot(page, 'counter-offline');
@@ -123,24 +109,9 @@ describe.runIf(run)('counter PWA offline', () => {
   it('a tab closed mid-sale and reopened keeps every completed sale', async () => {
     const context = await browser.newContext({ serviceWorkers: 'allow' });
     let page = await context.newPage();
-    await page.goto(server.url);
-    await page.fill('input[name=phone]', DEMO_SHOP.ownerPhone);
-    await page.fill('input[name=password]', DEMO_SHOP.ownerPassword);
-    await page.fill('input[name=tillName]', 'Counter 5');
-    await page.fill('input[name=pin]', '4321');
-    await page.click('button.primary');
-    await page.waitForSelector('.staff-list .chip');
-    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, {
-      timeout: 30_000,
-    });
+    await enroll(page, server.url, { tillName: 'Counter 5', offlineReady: true });
     await context.setOffline(true);
-    const signIn = async (): Promise<void> => {
-      await page.click('.staff-list .chip:has-text("Ramesh")');
-      await page.fill('input[name=pin]', '4321');
-      await page.click('button.primary');
-      await page.waitForSelector('[data-testid=search]');
-    };
-    await signIn();
+    await signIn(page);
     const invoices: string[] = [];
     for (let i = 0; i < 2; i++) {
       await page.fill('[data-testid=search]', 'milk');
@@ -158,7 +129,7 @@ describe.runIf(run)('counter PWA offline', () => {
     page = await context.newPage();
     await page.goto(server.url);
     await page.waitForSelector('.staff-list .chip', { timeout: 30_000 });
-    await signIn();
+    await signIn(page);
     await expect.poll(() => page.textContent('[data-testid=unsynced]')).toMatch(/^2 /);
     expect(await page.textContent('.bill')).toContain('No items yet');
     await context.setOffline(false);
@@ -180,22 +151,13 @@ describe.runIf(run)('counter PWA offline', () => {
   it('two tabs of one till never share an invoice number', async () => {
     const context = await browser.newContext({ serviceWorkers: 'allow' });
     const first = await context.newPage();
-    await first.goto(server.url);
-    await first.fill('input[name=phone]', DEMO_SHOP.ownerPhone);
-    await first.fill('input[name=password]', DEMO_SHOP.ownerPassword);
-    await first.fill('input[name=tillName]', 'Counter 4');
-    await first.fill('input[name=pin]', '4321');
-    await first.click('button.primary');
-    await first.waitForSelector('.staff-list .chip');
+    await enroll(first, server.url, { tillName: 'Counter 4' });
     const second = await context.newPage();
     await second.goto(server.url);
     const pages = [first, second];
     for (const page of pages) {
       await page.waitForSelector('.staff-list .chip:has-text("Ramesh")', { timeout: 30_000 });
-      await page.click('.staff-list .chip:has-text("Ramesh")');
-      await page.fill('input[name=pin]', '4321');
-      await page.click('button.primary');
-      await page.waitForSelector('[data-testid=search]');
+      await signIn(page);
     }
     const numbers: string[] = [];
     for (let round = 0; round < 3; round++) {
@@ -218,11 +180,3 @@ describe.runIf(run)('counter PWA offline', () => {
     await context.close();
   }, 180_000);
 });
-
-/** Screenshots of the main screens, kept as CI artifacts (docs/testing.md). */
-async function shot(page: Page, name: string): Promise<void> {
-  const dir =
-    process.env.SCREENSHOT_DIR ?? resolve(import.meta.dirname, '../../../artifacts/screenshots');
-  mkdirSync(dir, { recursive: true });
-  await page.screenshot({ path: resolve(dir, `${name}.png`), fullPage: true });
-}

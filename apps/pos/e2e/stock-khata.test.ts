@@ -5,14 +5,12 @@
  * and the statement's running balance follows. When the network returns the server has every
  * event exactly once, and none is quarantined.
  */
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { DEMO_SHOP } from '@smartkirana/domain/demo-catalog';
 import { seedDemo } from '@smartkirana/server/demo-seed';
 import { startTestServer, type TestServer } from '@smartkirana/server/testing';
 import { buildPwa, chromiumAvailable, launch } from './browser.ts';
+import { enroll, shot, signIn } from './flows.ts';
 
 const run = chromiumAvailable();
 
@@ -38,16 +36,7 @@ describe.runIf(run)('stock room and khata offline', () => {
       viewport: { width: 1200, height: 800 },
     });
     const page = await context.newPage();
-    await page.goto(server.url);
-    await page.fill('input[name=phone]', DEMO_SHOP.ownerPhone);
-    await page.fill('input[name=password]', DEMO_SHOP.ownerPassword);
-    await page.fill('input[name=tillName]', 'Counter 5');
-    await page.fill('input[name=pin]', '4321');
-    await page.click('button.primary');
-    await page.waitForSelector('.staff-list .chip');
-    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, {
-      timeout: 30_000,
-    });
+    await enroll(page, server.url, { tillName: 'Counter 5', offlineReady: true });
     // The catalogue has reached this till before the network goes.
     await signIn(page);
     await page.click('[data-screen=stock]');
@@ -263,13 +252,6 @@ describe.runIf(run)('stock room and khata offline', () => {
   }, 180_000);
 });
 
-async function signIn(page: Page): Promise<void> {
-  await page.click('.staff-list .chip:has-text("Ramesh")');
-  await page.fill('input[name=pin]', '4321');
-  await page.click('button.primary');
-  await page.waitForSelector('[data-testid=search]');
-}
-
 async function fillProduct(page: Page, name: string, sku: string): Promise<void> {
   await page.fill('[data-testid=product-name]', name);
   await page.fill('[data-testid=product-sku]', sku);
@@ -298,9 +280,3 @@ function istDay(days: number): string {
 }
 
 /** Screenshots of the main screens, kept as CI artifacts (docs/testing.md). */
-async function shot(page: Page, name: string): Promise<void> {
-  const dir =
-    process.env.SCREENSHOT_DIR ?? resolve(import.meta.dirname, '../../../artifacts/screenshots');
-  mkdirSync(dir, { recursive: true });
-  await page.screenshot({ path: resolve(dir, `${name}.png`), fullPage: true });
-}

@@ -5,8 +5,6 @@
  * shows in the owner's inbox on one till, the owner resolves it there with a recount to 0, and
  * after syncing both tills and the server agree: resolved everywhere, stock 0, books balanced.
  */
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { listConflicts } from '@smartkirana/domain/conflicts';
@@ -16,6 +14,7 @@ import { stockSummary } from '@smartkirana/domain/reports-stock';
 import { seedDemo } from '@smartkirana/server/demo-seed';
 import { startTestServer, type TestServer } from '@smartkirana/server/testing';
 import { buildPwa, chromiumAvailable, launch } from './browser.ts';
+import { enroll, shot, signIn } from './flows.ts';
 
 const run = chromiumAvailable();
 const PIN = '4321';
@@ -48,17 +47,12 @@ describe.runIf(run)('two tills oversell offline, the owner resolves it', () => {
   async function enrollTill(name: string, viewport: { width: number; height: number }) {
     const context = await browser.newContext({ serviceWorkers: 'block', viewport });
     const page = await context.newPage();
-    await page.goto(server.url);
-    await page.fill('input[name=phone]', DEMO_SHOP.ownerPhone);
-    await page.fill('input[name=password]', DEMO_SHOP.ownerPassword);
-    await page.fill('input[name=tillName]', name);
-    await page.fill('input[name=pin]', PIN);
-    await page.click('button.primary');
-    await page.waitForSelector('.staff-list .chip:has-text("Ramesh")', { timeout: 30_000 });
-    await page.click('.staff-list .chip:has-text("Ramesh")');
-    await page.fill('input[name=pin]', PIN);
-    await page.click('button.primary');
-    await page.waitForSelector('[data-screen=owner]');
+    await enroll(page, server.url, {
+      tillName: name,
+      pin: PIN,
+      ready: '.staff-list .chip:has-text("Ramesh")',
+    });
+    await signIn(page, 'Ramesh', PIN, '[data-screen=owner]');
     return { context, page } satisfies TillPage;
   }
 
@@ -228,9 +222,3 @@ async function recordCount(url: string, productId: string, countedQty: number): 
 }
 
 /** Screenshots of the main screens, kept as CI artifacts (docs/testing.md). */
-async function shot(page: Page, name: string): Promise<void> {
-  const dir =
-    process.env.SCREENSHOT_DIR ?? resolve(import.meta.dirname, '../../../artifacts/screenshots');
-  mkdirSync(dir, { recursive: true });
-  await page.screenshot({ path: resolve(dir, `${name}.png`), fullPage: true });
-}
