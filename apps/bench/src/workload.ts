@@ -6,6 +6,7 @@
 import { DEMO_PRODUCTS } from '@smartkirana/domain/demo-catalog';
 import type { DomainEvent } from '@smartkirana/domain/events';
 import type { DeviceSim, SellLine } from '@smartkirana/domain/testing';
+import type { EventsTable } from '@smartkirana/server/db/schema';
 
 export interface Workload {
   /** Products and their opening stock: pushed before timing starts. */
@@ -14,20 +15,8 @@ export interface Workload {
   sales: DomainEvent[];
 }
 
-/** The row the `events` table stores for an event, as the server writes it. */
-export interface EventRow {
-  shop_id: string;
-  seq: number;
-  id: string;
-  device_id: string;
-  device_seq: number;
-  hlc: string;
-  type: string;
-  actor_id: string;
-  at: number;
-  received_at: number;
-  body: string;
-}
+/** The row the `events` table stores for an event: the server's own table type. */
+export type EventRow = EventsTable;
 
 /** Build `sales` sales over a catalogue of `products` products on `till`. */
 export function buildWorkload(

@@ -12,7 +12,7 @@ import { BehaviorSubject, type Observable, type Subscription } from 'rxjs';
 import { openTillDatabase, type OpenOptions, type TillDatabase } from './database.ts';
 import { LocalWriter } from './local-writer.ts';
 import { startReplication, type Replication, type SyncState } from './replication.ts';
-import type { EventDoc } from './schema.ts';
+import type { EventDoc, ReceiptDoc } from './schema.ts';
 import { TillCommands } from './till-commands.ts';
 import { Transport, type FetchLike, type StaffMember } from './transport.ts';
 
@@ -67,6 +67,11 @@ export class Till {
   readonly commands: TillCommands;
   readonly #writer: LocalWriter;
   readonly #subs: Subscription[] = [];
+  /**
+   * Ids of this till's events not yet acknowledged by the server. Kept up to date from the
+   * collections' change streams, so the sync indicator (polled every few seconds) reads no history.
+   */
+  readonly #pending = new Set<string>();
   #replication: Replication | undefined;
   #actor: SignedIn | undefined;
   readonly #opts: TillOptions;
@@ -179,15 +184,8 @@ export class Till {
 
   /** This till's events the server has not acknowledged by id. */
   async unsynced(): Promise<DomainEvent[]> {
-    const own = await this.db.events
-      .find({ selector: { deviceId: this.credential.deviceId } })
-      .exec();
-    const receipts = await this.db.receipts.findByIds(own.map((d) => d.id)).exec();
-    return own
-      .filter((d) => {
-        const r = receipts.get(d.id);
-        return !r || (r.status !== 'accepted' && r.status !== 'duplicate');
-      })
+    const docs = await this.db.events.findByIds([...this.#pending]).exec();
+    return [...docs.values()]
       .map((d) => strip(d.toJSON()))
       .sort((a, b) => a.deviceSeq - b.deviceSeq);
   }
@@ -251,6 +249,7 @@ export class Till {
     const actor = this.#actor;
     if (!actor) throw new Error('sign in first');
     const events = await this.#writer.append(actor, build);
+    for (const e of events) this.#pending.add(e.id);
     this.version$.next(this.version$.value + 1);
     return events;
   }
@@ -275,8 +274,21 @@ export class Till {
       if (docs.length < PAGE) break;
     }
     this.projection.drainChanges();
+    await this.#loadPending();
     this.#subs.push(
+      this.db.receipts.eventBulks$.subscribe((bulk) => {
+        for (const e of bulk.events)
+          if (acknowledged((e.documentData as ReceiptDoc).status))
+            this.#pending.delete(e.documentId);
+      }),
       this.db.events.eventBulks$.subscribe((bulk) => {
+        // Own events written here or by another tab: pending until a receipt says otherwise.
+        const own = bulk.events.filter(
+          (e) =>
+            e.operation === 'INSERT' &&
+            (e.documentData as EventDoc).deviceId === this.credential.deviceId,
+        );
+        if (own.length > 0) void this.#addPending(own.map((e) => e.documentId));
         const fresh = bulk.events
           .filter((e) => e.operation === 'INSERT' && !this.projection.has(e.documentId))
           .map((e) => strip(e.documentData as EventDoc));
@@ -288,6 +300,22 @@ export class Till {
     );
     this.version$.next(this.version$.value + 1);
   }
+
+  async #loadPending(): Promise<void> {
+    const own = await this.db.events
+      .find({ selector: { deviceId: this.credential.deviceId } })
+      .exec();
+    await this.#addPending(own.map((d) => d.id));
+  }
+
+  async #addPending(ids: readonly string[]): Promise<void> {
+    const receipts = await this.db.receipts.findByIds([...ids]).exec();
+    for (const id of ids) if (!acknowledged(receipts.get(id)?.status)) this.#pending.add(id);
+  }
+}
+
+function acknowledged(status: string | undefined): boolean {
+  return status === 'accepted' || status === 'duplicate';
 }
 
 /** An event without RxDB's bookkeeping fields. */
