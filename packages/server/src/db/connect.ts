@@ -15,6 +15,8 @@ export type DialectName = 'sqlite' | 'postgres';
 export interface Db {
   db: Kysely<Database>;
   dialect: DialectName;
+  /** The URL the database was opened from. */
+  url: string;
   /** Close every connection. */
   close(): Promise<void>;
 }
@@ -85,7 +87,7 @@ export async function connect(url: string, opts: ConnectOptions = {}): Promise<D
       dialect: new SqliteDialect({ database: cachingStatements(sqlite) }),
     });
   }
-  const handle: Db = { db, dialect, close: () => db.destroy() };
+  const handle: Db = { db, dialect, url, close: () => db.destroy() };
   if (opts.migrate !== false) await migrate(handle);
   return handle;
 }
