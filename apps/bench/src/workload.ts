@@ -77,6 +77,7 @@ export function eventRows(events: readonly DomainEvent[], firstSeq = 1): EventRo
     at: e.at,
     received_at: now,
     body: JSON.stringify(e),
+    from_upstream: 0,
   }));
 }
 

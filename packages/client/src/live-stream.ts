@@ -6,16 +6,13 @@
 import { Observable } from 'rxjs';
 import type { RxReplicationPullStreamItem } from 'rxdb';
 import type { EventDoc } from './schema.ts';
-import type { PullResponse, Transport } from './transport.ts';
+import type { Checkpoint, PullResponse, Transport } from './transport.ts';
 
-export type StreamItem = RxReplicationPullStreamItem<
-  EventDoc & { _deleted: boolean },
-  { seq: number }
->;
+export type StreamItem = RxReplicationPullStreamItem<EventDoc & { _deleted: boolean }, Checkpoint>;
 
 export interface LiveStreamOptions {
   /** Where to start when first connecting (later reconnections resume from what they saw). */
-  after: () => number;
+  after: () => Checkpoint;
   /** Delay before reconnecting after the n-th failure in a row. */
   backoffMs?: (failures: number) => number;
   /** Called with true when connected, false when the connection drops. */

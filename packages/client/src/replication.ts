@@ -10,7 +10,7 @@ import { BehaviorSubject } from 'rxjs';
 import type { TillDatabase } from './database.ts';
 import { liveStream } from './live-stream.ts';
 import type { EventDoc, ReceiptDoc } from './schema.ts';
-import type { Transport } from './transport.ts';
+import type { Checkpoint, Transport } from './transport.ts';
 
 export interface SyncState {
   /** Pulled so far and the shop's latest sequence: a fresh till's first-sync progress. */
@@ -24,7 +24,7 @@ export interface SyncState {
 }
 
 export interface Replication {
-  state: RxReplicationState<EventDoc, { seq: number }>;
+  state: RxReplicationState<EventDoc, Checkpoint>;
   status$: BehaviorSubject<SyncState>;
   /** Pull and push everything now; resolves when in sync (throws if offline). */
   syncNow(): Promise<void>;
@@ -32,6 +32,11 @@ export interface Replication {
 }
 
 const RXDB_FIELDS = new Set(['_deleted', '_rev', '_meta', '_attachments']);
+const REOFFER_BATCH = 500;
+
+function stripRxdb(doc: Record<string, unknown>): EventDoc {
+  return Object.fromEntries(Object.entries(doc).filter(([k]) => !RXDB_FIELDS.has(k))) as EventDoc;
+}
 
 /** Start replication for a till database. */
 export function startReplication(
@@ -46,7 +51,7 @@ export function startReplication(
   },
 ): Replication {
   const now = opts.now ?? Date.now;
-  let checkpointSeq = 0;
+  let checkpoint: Checkpoint = { seq: 0 };
   const status$ = new BehaviorSubject<SyncState>({
     pulled: 0,
     head: 0,
@@ -67,7 +72,7 @@ export function startReplication(
     });
   };
 
-  const state = replicateRxCollection<EventDoc, { seq: number }>({
+  const state = replicateRxCollection<EventDoc, Checkpoint>({
     collection: db.events,
     replicationIdentifier: `smartkirana-events-${transport.serverUrl}`,
     // Always live: without a stream, the loop still pushes local writes and pulls on reSync.
@@ -79,12 +84,7 @@ export function startReplication(
       batchSize: 100,
       handler: async (rows) => {
         try {
-          const events = rows.map(
-            (r) =>
-              Object.fromEntries(
-                Object.entries(r.newDocumentState).filter(([k]) => !RXDB_FIELDS.has(k)),
-              ) as EventDoc,
-          );
+          const events = rows.map((r) => stripRxdb(r.newDocumentState));
           const res = await transport.push(events);
           const at = now();
           const receipts: ReceiptDoc[] = res.results.map((r) => ({
@@ -106,11 +106,15 @@ export function startReplication(
     },
     pull: {
       batchSize: 1000,
-      handler: async (checkpoint, batchSize) => {
+      handler: async (from, batchSize) => {
         try {
-          const res = await transport.pull(checkpoint?.seq ?? 0, batchSize);
-          checkpointSeq = res.checkpoint.seq;
-          patch({ pulled: checkpointSeq, head: Math.max(res.head ?? 0, checkpointSeq) });
+          const res = await transport.pull(from ?? { seq: 0 }, batchSize);
+          // The server's log is not the one this till last pulled from: it was restored from a
+          // backup, or this till now syncs with another server. Whatever of ours it lacks, we offer
+          // again (a repeated push is answered as a duplicate).
+          if (from?.log !== undefined && from.log !== res.checkpoint.log) reoffer();
+          checkpoint = res.checkpoint;
+          patch({ pulled: checkpoint.seq, head: Math.max(res.head ?? 0, checkpoint.seq) });
           // Own events seen in the shop's log are acknowledged, even if the push answer was lost.
           const own = res.documents.filter((d) => d.deviceId === opts.deviceId);
           if (own.length > 0) {
@@ -136,12 +140,33 @@ export function startReplication(
         ? {}
         : {
             stream$: liveStream(transport, {
-              after: () => checkpointSeq,
+              after: () => checkpoint,
               onConnection: (up) => (up ? ok() : undefined),
             }),
           }),
     },
   });
+  let reoffering: Promise<void> | undefined;
+  const reoffer = (): void => {
+    reoffering ??= (async () => {
+      try {
+        for (let skip = 0; ; skip += REOFFER_BATCH) {
+          const docs = await db.events
+            .find({ selector: { deviceId: opts.deviceId }, sort: [{ deviceSeq: 'asc' }] })
+            .skip(skip)
+            .limit(REOFFER_BATCH)
+            .exec();
+          if (docs.length === 0) break;
+          await transport.push(docs.map((d) => stripRxdb(d.toJSON() as Record<string, unknown>)));
+          if (docs.length < REOFFER_BATCH) break;
+        }
+      } catch (err) {
+        failed(err);
+      } finally {
+        reoffering = undefined;
+      }
+    })();
+  };
   state.active$.subscribe((active) => patch({ syncing: active }));
   state.error$.subscribe((err) => failed(err));
 

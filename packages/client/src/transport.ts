@@ -32,9 +32,15 @@ export interface PushResponse {
   checkpoint: { seq: number };
 }
 
+/** Where a pull got to: a sequence within one server log (a restored or other server has another). */
+export interface Checkpoint {
+  seq: number;
+  log?: string | undefined;
+}
+
 export interface PullResponse {
   documents: DomainEvent[];
-  checkpoint: { seq: number };
+  checkpoint: Checkpoint;
   hasMore: boolean;
   /** The shop's latest sequence when the page was read (pull only). */
   head?: number;
@@ -70,6 +76,10 @@ export class SyncError extends Error {
   }
 }
 
+function checkpointQuery(c: Checkpoint): string {
+  return c.log === undefined ? `after=${c.seq}` : `after=${c.seq}&log=${encodeURIComponent(c.log)}`;
+}
+
 export class Transport {
   readonly #cred: DeviceCredential;
   readonly #fetch: FetchLike;
@@ -98,9 +108,9 @@ export class Transport {
     );
   }
 
-  /** Pull events after a sequence checkpoint. */
-  pull(after: number, limit: number): Promise<PullResponse> {
-    return this.#call<PullResponse>(`/sync/v1/pull?after=${after}&limit=${limit}`, {
+  /** Pull events after a checkpoint (from the beginning if it belongs to another log). */
+  pull(after: Checkpoint, limit: number): Promise<PullResponse> {
+    return this.#call<PullResponse>(`/sync/v1/pull?${checkpointQuery(after)}&limit=${limit}`, {
       method: 'GET',
     });
   }
@@ -122,8 +132,11 @@ export class Transport {
   }
 
   /** Open the live stream (SSE) after a checkpoint; the caller reads the body. */
-  async stream(after: number, signal: AbortSignal): Promise<Response> {
-    const res = await this.#send(`/sync/v1/stream?after=${after}`, { method: 'GET', signal });
+  async stream(after: Checkpoint, signal: AbortSignal): Promise<Response> {
+    const res = await this.#send(`/sync/v1/stream?${checkpointQuery(after)}`, {
+      method: 'GET',
+      signal,
+    });
     if (!res.ok) throw await asError(res);
     return res;
   }

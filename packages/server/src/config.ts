@@ -18,6 +18,15 @@ const schema = z.object({
   OTP_SENDER: z.enum(['console', 'memory']).default('console'),
   /** Requests per minute a device may push. */
   PUSH_RATE_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /**
+   * The upstream server this one replicates its shop to (a shop server's cloud), and the
+   * server-kind device of the upstream shop it acts as. All three or none.
+   */
+  UPSTREAM_URL: z.url().optional(),
+  UPSTREAM_DEVICE_ID: z.uuid().optional(),
+  UPSTREAM_SECRET: z.string().min(1).max(256).optional(),
+  /** Longest pause between replication cycles when nothing wakes the link, ms. */
+  UPSTREAM_INTERVAL_MS: z.coerce.number().int().min(50).default(10_000),
   /** Largest request body, bytes. */
   MAX_BODY_BYTES: z.coerce
     .number()
@@ -30,7 +39,14 @@ export type ServerConfig = z.infer<typeof schema>;
 
 /** Parse configuration; throws an Error naming each bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): ServerConfig {
-  const parsed = schema.safeParse(env);
+  const parsed = schema
+    .refine(
+      (c) =>
+        [c.UPSTREAM_URL, c.UPSTREAM_DEVICE_ID, c.UPSTREAM_SECRET].every((v) => v === undefined) ||
+        [c.UPSTREAM_URL, c.UPSTREAM_DEVICE_ID, c.UPSTREAM_SECRET].every((v) => v !== undefined),
+      { message: 'set all of UPSTREAM_URL, UPSTREAM_DEVICE_ID and UPSTREAM_SECRET, or none' },
+    )
+    .safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`bad configuration: ${problems}`);

@@ -10,6 +10,7 @@ import type { Logger } from './logger.ts';
 import type { ProjectionCache } from './projections.ts';
 import type { OtpSender } from './auth/otp.ts';
 import type { RateLimiter } from './rate-limit.ts';
+import type { Upstream } from './replication/upstream.ts';
 
 /** Long-lived services shared by every request. */
 export interface Services {
@@ -21,9 +22,17 @@ export interface Services {
   otp: OtpSender;
   /** HMAC key for JWTs (HS256), loaded or created at start. */
   jwtKey: Uint8Array;
+  /**
+   * Identity of this database's log. Sequence checkpoints are only meaningful within one log: a
+   * client or downstream server presenting a checkpoint of another log (another server, or this one
+   * before a restore) starts again from the beginning.
+   */
+  logId: string;
   limits: { push: RateLimiter; login: RateLimiter; otp: RateLimiter };
   /** Aborted when the server shuts down: live streams end cleanly. */
   shutdown: AbortSignal;
+  /** This server's link to its upstream server, when it has one (docs/replication.md). */
+  upstream?: Upstream | undefined;
 }
 
 /** A signed-in person acting in one shop. */

@@ -25,6 +25,15 @@ export interface Sender {
   /** A shop server replicating upward may push events of every device of its shop. */
   kind: 'till' | 'server' | 'phone';
   revoked: boolean;
+  /**
+   * Events relayed by another server of the shop (a shop server pushing up, or this server pulling
+   * from its upstream). The server that first received them already judged them: they are recorded
+   * as that server recorded them (only a reused device sequence is still held back), and a local
+   * quarantine of the same event is resolved by it.
+   */
+  relay?: boolean;
+  /** Pulled from this server's upstream: marked so it is never pushed back up. */
+  fromUpstream?: boolean;
 }
 
 export type IngestResult =
@@ -156,6 +165,8 @@ export async function ingestWith(
   cache: ProjectionCache,
   sender: Sender,
   build: (ctx: BuildContext) => Promise<readonly DomainEvent[]>,
+  /** Runs inside the transaction after the events are written (a replication checkpoint). */
+  also?: (trx: Transaction<Database>, outcome: IngestOutcome) => Promise<void>,
 ): Promise<IngestOutcome> {
   const { shopId } = sender;
   try {
@@ -184,14 +195,27 @@ export async function ingestWith(
         );
       }
       const pending = unique.filter((e) => !results.has(e.id));
-      for (const row of await selectIn(
-        pending.map((e) => e.id),
-        (chunk) =>
-          trx
-            .selectFrom('quarantine')
-            .select(['id', 'code', 'reason'])
-            .where('id', 'in', chunk)
-            .execute(),
+      const now = Date.now();
+      if (sender.relay) {
+        // Accepted by another server of the shop: a local hold on the same event is lifted.
+        for (const chunk of chunked(
+          pending.map((e) => e.id),
+          500,
+        ))
+          if (chunk.length > 0)
+            await trx
+              .updateTable('quarantine')
+              .set({ resolved_at: now })
+              .where('id', 'in', chunk)
+              .where('resolved_at', 'is', null)
+              .execute();
+      }
+      for (const row of await selectIn(sender.relay ? [] : pending.map((e) => e.id), (chunk) =>
+        trx
+          .selectFrom('quarantine')
+          .select(['id', 'code', 'reason'])
+          .where('id', 'in', chunk)
+          .execute(),
       )) {
         results.set(row.id, {
           id: row.id,
@@ -217,7 +241,6 @@ export async function ingestWith(
         else accepted.push(e);
       }
 
-      const now = Date.now();
       let seq = shopSeq;
       const rows = accepted.map((e) => ({
         shop_id: shopId,
@@ -231,6 +254,7 @@ export async function ingestWith(
         at: e.at,
         received_at: now,
         body: bodies.get(e.id) ?? JSON.stringify(e),
+        from_upstream: sender.fromUpstream ? 1 : 0,
       }));
       for (const chunk of chunked(rows, 200))
         await trx.insertInto('events').values(chunk).execute();
@@ -263,13 +287,37 @@ export async function ingestWith(
         cached.projection.apply(accepted);
         await writeDerived(trx, shopId, cached.projection, cached.projection.drainChanges());
         cache.advance(shopId, seq);
+        // Settings changed on another server arrive as events; keep the shop's row in step.
+        if (sender.relay && accepted.some((e) => e.type === 'v1.ShopConfigured')) {
+          const shop = cached.projection.shop;
+          const name = shop.get('name');
+          const stateCode = shop.get('stateCode');
+          const registration = shop.get('registration');
+          if (name !== undefined && stateCode !== undefined && registration !== undefined)
+            await trx
+              .updateTable('shops')
+              .set({
+                name,
+                gstin: shop.get('gstin') ?? null,
+                state_code: stateCode,
+                registration,
+              })
+              .where('id', '=', shopId)
+              .execute();
+        }
       }
       await trx
         .updateTable('devices')
         .set({ last_seen_at: now })
         .where('id', '=', sender.deviceId)
         .execute();
-      return { results: events.map((e) => results.get(e.id) ?? missing(e.id)), seq, accepted };
+      const outcome = {
+        results: events.map((e) => results.get(e.id) ?? missing(e.id)),
+        seq,
+        accepted,
+      };
+      if (also) await also(trx, outcome);
+      return outcome;
     });
   } catch (err) {
     // The projection may hold events of the rolled-back transaction: rebuild it on next use.
@@ -285,6 +333,7 @@ function judge(
   role: Role | undefined,
   seqReused: boolean,
 ): { code: QuarantineCode; reason: string } | undefined {
+  if (sender.relay && !seqReused) return undefined;
   if (sender.revoked)
     return {
       code: 'device_revoked',

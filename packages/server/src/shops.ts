@@ -47,6 +47,7 @@ export async function createShop(
         name: input.owner.name,
         password_hash: passwordHash,
         created_at: Date.now(),
+        updated_at: Date.now(),
       })
       .execute();
   });
@@ -107,6 +108,7 @@ async function openShop(
         pin_hash: null,
         created_at: now,
         removed_at: null,
+        updated_at: now,
       })
       .execute();
     await trx
@@ -121,6 +123,7 @@ async function openShop(
         created_at: now,
         revoked_at: null,
         last_seen_at: null,
+        updated_at: now,
       })
       .execute();
   });
@@ -187,6 +190,7 @@ export async function enrollDevice(
         created_at: Date.now(),
         revoked_at: null,
         last_seen_at: null,
+        updated_at: Date.now(),
       })
       .execute();
   });
@@ -206,7 +210,7 @@ export async function revokeDevice(
 ): Promise<void> {
   const result = await s.db.db
     .updateTable('devices')
-    .set({ revoked_at: Date.now() })
+    .set({ revoked_at: Date.now(), updated_at: Date.now() })
     .where('id', '=', deviceId)
     .where('shop_id', '=', shopId)
     .where('revoked_at', 'is', null)
@@ -235,7 +239,16 @@ export async function authenticateDevice(s: Services, deviceId: string, secret: 
     .executeTakeFirst();
   // Verify against a dummy hash when the device is unknown, so timing does not reveal which ids exist.
   const ok = await verifySecret(device?.secret_hash ?? DUMMY_HASH, secret);
-  if (!device || !ok || (device.kind === 'server' && device.code === 'S01'))
+  // Nobody signs in here as this server's own identity (it records the server's REST writes).
+  const own =
+    device?.kind === 'server' &&
+    (device.code === 'S01' ||
+      (await s.db.db
+        .selectFrom('shops')
+        .select('id')
+        .where('server_device_id', '=', device.id)
+        .executeTakeFirst()) !== undefined);
+  if (!device || !ok || own)
     throw new ApiError('invalid_credentials', 'device id or secret is wrong');
   return device;
 }
@@ -284,6 +297,7 @@ export async function addStaff(
           name: input.name,
           password_hash: passwordHash,
           created_at: Date.now(),
+          updated_at: Date.now(),
         })
         .execute();
     await trx
@@ -295,11 +309,15 @@ export async function addStaff(
         pin_hash: pinHash,
         created_at: Date.now(),
         removed_at: null,
+        updated_at: Date.now(),
       })
       .onConflict((oc) =>
-        oc
-          .columns(['user_id', 'shop_id'])
-          .doUpdateSet({ role: input.role, pin_hash: pinHash, removed_at: null }),
+        oc.columns(['user_id', 'shop_id']).doUpdateSet({
+          role: input.role,
+          pin_hash: pinHash,
+          removed_at: null,
+          updated_at: Date.now(),
+        }),
       )
       .execute();
   });

@@ -181,10 +181,56 @@ const deviceBacklog: Migration = {
   },
 };
 
+/**
+ * Replication between servers: where each event came from (events pulled from an upstream server
+ * are never pushed back to it), when each directory row last changed (rows are merged between
+ * servers last-writer-wins), how far each device has pulled, and a server's link to its upstream.
+ */
+const replication: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .alterTable('events')
+      .addColumn('from_upstream', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
+    for (const table of ['users', 'memberships', 'devices']) {
+      await db.schema.alterTable(table).addColumn('updated_at', 'bigint').execute();
+      await sql`update ${sql.table(table)} set updated_at = created_at`.execute(db);
+    }
+    await db.schema.alterTable('devices').addColumn('pulled_seq', 'bigint').execute();
+    await db.schema.alterTable('devices').addColumn('pulled_at', 'bigint').execute();
+    await db.schema
+      .createTable('upstream_links')
+      .addColumn('shop_id', 'text', (c) => c.primaryKey())
+      .addColumn('url', 'text', (c) => c.notNull())
+      .addColumn('device_id', 'text', (c) => c.notNull())
+      .addColumn('pushed_seq', 'bigint', (c) => c.notNull().defaultTo(0))
+      .addColumn('pulled_seq', 'bigint', (c) => c.notNull().defaultTo(0))
+      .addColumn('upstream_log', 'text')
+      .addColumn('upstream_head', 'bigint', (c) => c.notNull().defaultTo(0))
+      .addColumn('refused', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('last_push_at', 'bigint')
+      .addColumn('last_pull_at', 'bigint')
+      .addColumn('last_directory_at', 'bigint')
+      .addColumn('last_error', 'text')
+      .addColumn('last_error_at', 'bigint')
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.dropTable('upstream_links').execute();
+    await db.schema.alterTable('devices').dropColumn('pulled_at').execute();
+    await db.schema.alterTable('devices').dropColumn('pulled_seq').execute();
+    for (const table of ['devices', 'memberships', 'users'])
+      await db.schema.alterTable(table).dropColumn('updated_at').execute();
+    await db.schema.alterTable('events').dropColumn('from_upstream').execute();
+  },
+};
+
 /** Every migration, by name; names sort in the order they apply. */
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_device_backlog': deviceBacklog,
+  '0003_replication': replication,
 };
 
 export const migrationProvider: MigrationProvider = {

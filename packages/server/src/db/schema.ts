@@ -23,6 +23,8 @@ export interface UsersTable {
   name: string;
   password_hash: string | null;
   created_at: number;
+  /** When the row last changed: servers merge directory rows last-writer-wins on this. */
+  updated_at: number | null;
 }
 
 export interface MembershipsTable {
@@ -33,6 +35,7 @@ export interface MembershipsTable {
   pin_hash: string | null;
   created_at: number;
   removed_at: number | null;
+  updated_at: number | null;
 }
 
 export interface DevicesTable {
@@ -48,6 +51,10 @@ export interface DevicesTable {
   /** Events the till last said it holds unacknowledged, and when it said so. */
   unsynced: number | null;
   unsynced_at: number | null;
+  updated_at: number | null;
+  /** The checkpoint the device last pulled from, and when: how far behind the log it is. */
+  pulled_seq: number | null;
+  pulled_at: number | null;
 }
 
 export interface RefreshTokensTable {
@@ -86,6 +93,8 @@ export interface EventsTable {
   received_at: number;
   /** The event as JSON text, exactly as accepted. */
   body: string;
+  /** 1 when the event was pulled from this server's upstream (so it is never pushed back up). */
+  from_upstream: number;
 }
 
 export interface QuarantineTable {
@@ -135,6 +144,28 @@ export interface ServerStateTable {
   value: string;
 }
 
+/** This server's link to its upstream server, for one shop, with the replication checkpoints. */
+export interface UpstreamLinksTable {
+  shop_id: string;
+  url: string;
+  /** The server-kind device of the upstream shop this server acts as. */
+  device_id: string;
+  /** Local sequence up to which events were offered upstream. */
+  pushed_seq: number;
+  /** Upstream sequence up to which events were pulled, within the upstream log `upstream_log`. */
+  pulled_seq: number;
+  upstream_log: string | null;
+  upstream_head: number;
+  /** Events the upstream refused (quarantined or conflicting ids). */
+  refused: number;
+  last_push_at: number | null;
+  last_pull_at: number | null;
+  last_directory_at: number | null;
+  last_error: string | null;
+  last_error_at: number | null;
+  created_at: number;
+}
+
 export interface Database {
   shops: ShopsTable;
   users: UsersTable;
@@ -149,6 +180,7 @@ export interface Database {
   party_balances: PartyBalancesTable;
   device_counters: DeviceCountersTable;
   server_state: ServerStateTable;
+  upstream_links: UpstreamLinksTable;
 }
 
 /** Placeholder so `Generated` stays importable for future auto-increment columns. */

@@ -72,6 +72,7 @@ export function authMeRoutes(app: Hono<AppEnv>): void {
       await db
         .updateTable('users')
         .set({
+          updated_at: Date.now(),
           ...(body.name !== undefined ? { name: body.name } : {}),
           ...(passwordHash !== undefined ? { password_hash: passwordHash } : {}),
         })

@@ -14,6 +14,7 @@ import { throttle } from '../auth/throttle.ts';
 import { ACCESS_TTL_SECONDS, signAccessToken } from '../auth/tokens.ts';
 import { deviceParams } from './auth-schemas.ts';
 import { route } from './route.ts';
+import { mayEnroll } from '../replication/routes.ts';
 
 const kindSchema = z.enum(['till', 'phone', 'server']);
 
@@ -78,7 +79,20 @@ export function deviceRoutes(app: Hono<AppEnv>): void {
     },
     async (c, { body, auth }) => {
       const s = c.get('services');
-      const enrolled = await enrollDevice(s, auth.shopId, auth.userId, body);
+      if (!mayEnroll(auth.role, body.kind))
+        throw new ApiError('forbidden', `a ${auth.role} may not enroll a ${body.kind}`);
+      // A shop linked to an upstream enrolls there: device codes are allocated in one place.
+      const linked = await s.db.db
+        .selectFrom('upstream_links')
+        .select('shop_id')
+        .where('shop_id', '=', auth.shopId)
+        .executeTakeFirst();
+      let enrolled;
+      if (linked) {
+        if (s.upstream?.shopId !== auth.shopId)
+          throw new ApiError('unavailable', 'the upstream server is not reachable yet; try again');
+        enrolled = await s.upstream.enroll(auth.userId, body);
+      } else enrolled = await enrollDevice(s, auth.shopId, auth.userId, body);
       s.log.info('device enrolled', {
         shopId: auth.shopId,
         deviceId: enrolled.deviceId,

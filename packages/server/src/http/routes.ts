@@ -2,6 +2,7 @@
 import type { Hono } from 'hono';
 import type { AppEnv } from '../context.ts';
 import { syncRoutes } from '../sync/routes.ts';
+import { replicationRoutes } from '../replication/routes.ts';
 import { apiRoutes } from './api-routes.ts';
 import { authRoutes } from './auth-routes.ts';
 import { healthRoutes } from './health.ts';
@@ -9,6 +10,7 @@ import { healthRoutes } from './health.ts';
 export function registerRoutes(app: Hono<AppEnv>): void {
   healthRoutes(app);
   syncRoutes(app);
+  replicationRoutes(app);
   authRoutes(app);
   apiRoutes(app);
 }

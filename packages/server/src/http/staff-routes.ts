@@ -130,7 +130,7 @@ export function staffRoutes(app: Hono<AppEnv>): void {
       if (member.role !== body.role) {
         await s.db.db
           .updateTable('memberships')
-          .set({ role: body.role })
+          .set({ role: body.role, updated_at: Date.now() })
           .where('user_id', '=', params.userId)
           .where('shop_id', '=', auth.shopId)
           .execute();
@@ -169,7 +169,7 @@ export function staffRoutes(app: Hono<AppEnv>): void {
         throw new ApiError('forbidden', `a ${auth.role} may not set this person's PIN`);
       await s.db.db
         .updateTable('memberships')
-        .set({ pin_hash: await hashSecret(body.pin) })
+        .set({ pin_hash: await hashSecret(body.pin), updated_at: Date.now() })
         .where('user_id', '=', params.userId)
         .where('shop_id', '=', auth.shopId)
         .execute();
@@ -199,7 +199,7 @@ export function staffRoutes(app: Hono<AppEnv>): void {
         throw new ApiError('forbidden', `a ${auth.role} may not remove a ${member.role}`);
       await s.db.db
         .updateTable('memberships')
-        .set({ removed_at: Date.now() })
+        .set({ removed_at: Date.now(), updated_at: Date.now() })
         .where('user_id', '=', params.userId)
         .where('shop_id', '=', auth.shopId)
         .execute();

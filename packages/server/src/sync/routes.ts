@@ -43,9 +43,13 @@ const pushBody = z.union([
     .max(MAX_BATCH),
 ]);
 
+/** A checkpoint's log identity; a checkpoint of another log starts from the beginning. */
+const logParam = z.string().min(1).max(64).optional();
+
 const pullQuery = z.object({
   after: z.coerce.number().int().min(0).default(0),
   limit: z.coerce.number().int().min(1).max(MAX_PULL_LIMIT).default(1000),
+  log: logParam,
 });
 
 /** Register the sync routes. */
@@ -85,23 +89,16 @@ export function syncRoutes(app: Hono<AppEnv>): void {
         );
       });
       const { services } = { services: c.get('services') };
-      const events = validateBatch(raw, {
+      const sender = {
         shopId: auth.shopId,
         deviceId: auth.deviceId,
         kind: auth.deviceKind,
         revoked: auth.revoked,
-      });
-      const outcome = await ingest(
-        services.db,
-        services.cache,
-        {
-          shopId: auth.shopId,
-          deviceId: auth.deviceId,
-          kind: auth.deviceKind,
-          revoked: auth.revoked,
-        },
-        events,
-      );
+        // Another server of the shop relays what it already accepted (docs/replication.md).
+        relay: auth.deviceKind === 'server',
+      };
+      const events = validateBatch(raw, sender);
+      const outcome = await ingest(services.db, services.cache, sender, events);
       if (outcome.accepted.length > 0) services.feed.publish(auth.shopId, outcome.seq);
       // Only once the push is stored does the reported backlog (what is left after it) hold.
       await noteBacklog(c, auth);
@@ -124,14 +121,15 @@ export function syncRoutes(app: Hono<AppEnv>): void {
       query: pullQuery,
     },
     async (c, { query, auth }) => {
-      if (auth.kind === 'device') await noteBacklog(c, auth);
+      const after = startAfter(c, query);
+      if (auth.kind === 'device') await noteBacklog(c, auth, after);
       const shop = await c
         .get('services')
         .db.db.selectFrom('shops')
         .select('seq')
         .where('id', '=', auth.shopId)
         .executeTakeFirst();
-      const page = await readPage(c, auth.shopId, query.after, query.limit, shop?.seq ?? 0);
+      const page = await readPage(c, auth.shopId, after, query.limit, shop?.seq ?? 0);
       return c.body(page.json, 200, { 'content-type': 'application/json' });
     },
   );
@@ -144,13 +142,13 @@ export function syncRoutes(app: Hono<AppEnv>): void {
       summary: 'Live stream of new events (SSE)',
       tag: 'sync',
       access: 'any',
-      query: z.object({ after: z.coerce.number().int().min(0).default(0) }),
+      query: z.object({ after: z.coerce.number().int().min(0).default(0), log: logParam }),
     },
     (c, { query, auth }) => {
       const services = c.get('services');
       return Promise.resolve(
         streamSSE(c, async (stream) => {
-          let sent = query.after;
+          let sent = startAfter(c, query);
           let wake: (() => void) | undefined;
           // An object, so the flag set by the feed callback is not narrowed away by the compiler.
           const state = { dirty: true };
@@ -289,7 +287,8 @@ async function readPage(
   const seq = page.at(-1)?.seq ?? after;
   // `head` (the shop's latest sequence) lets a fresh till show how far its first sync has come.
   const tail = head === undefined ? '' : `,"head":${Math.max(head, seq)}`;
-  const json = `{"documents":[${page.map((r) => r.body).join(',')}],"checkpoint":{"seq":${seq}},"hasMore":${hasMore}${tail}}`;
+  const log = JSON.stringify(c.get('services').logId);
+  const json = `{"documents":[${page.map((r) => r.body).join(',')}],"checkpoint":{"seq":${seq},"log":${log}},"hasMore":${hasMore}${tail}}`;
   return { json, seq, hasMore, count: page.length };
 }
 
@@ -312,14 +311,34 @@ function limit(c: Context<AppEnv>, auth: DeviceAuth): void {
   }
 }
 
-/** Remember the backlog a till reports (a header on push and pull), for the owner's dashboard. */
-async function noteBacklog(c: Context<AppEnv>, auth: DeviceAuth): Promise<void> {
+/** Where a pull or stream starts: after the checkpoint, or from the beginning if it names another log. */
+function startAfter(
+  c: Context<AppEnv>,
+  query: { after: number; log?: string | undefined },
+): number {
+  return query.log !== undefined && query.log !== c.get('services').logId ? 0 : query.after;
+}
+
+/**
+ * Remember what a device reports (its backlog, a header on push and pull) and, on a pull, where it
+ * pulled from: the owner's dashboard shows how far behind each till and server is.
+ */
+async function noteBacklog(
+  c: Context<AppEnv>,
+  auth: DeviceAuth,
+  pulledAfter?: number,
+): Promise<void> {
   const reported = Number(c.req.header(UNSYNCED_HEADER));
-  if (!Number.isSafeInteger(reported) || reported < 0) return;
+  const backlog = Number.isSafeInteger(reported) && reported >= 0;
+  if (!backlog && pulledAfter === undefined) return;
+  const now = Date.now();
   await c
     .get('services')
     .db.db.updateTable('devices')
-    .set({ unsynced: reported, unsynced_at: Date.now() })
+    .set({
+      ...(backlog ? { unsynced: reported, unsynced_at: now } : {}),
+      ...(pulledAfter !== undefined ? { pulled_seq: pulledAfter, pulled_at: now } : {}),
+    })
     .where('id', '=', auth.deviceId)
     .execute();
 }

@@ -101,10 +101,24 @@ for (const dialect of await dialects()) {
       const after = await pull(server, shop.till.token, page.checkpoint.seq);
       expect(after).toEqual({
         documents: [],
-        checkpoint: { seq: page.checkpoint.seq },
+        checkpoint: { seq: page.checkpoint.seq, log: server.services.logId },
         hasMore: false,
         head: page.checkpoint.seq,
       });
+      // A checkpoint of another log (another server, or this one before a restore) starts over.
+      const foreign = await fetch(
+        `${server.url}/sync/v1/pull?after=${page.checkpoint.seq}&log=another-log`,
+        { headers: syncHeaders(shop.till.token) },
+      );
+      const restarted = (await foreign.json()) as PullResponse;
+      expect(restarted.documents.map((d) => d.id)).toEqual(
+        (await pull(server, shop.till.token, 0)).documents.map((d) => d.id),
+      );
+      const same = await fetch(
+        `${server.url}/sync/v1/pull?after=${page.checkpoint.seq}&log=${server.services.logId}`,
+        { headers: syncHeaders(shop.till.token) },
+      );
+      expect(((await same.json()) as PullResponse).documents).toEqual([]);
       const paged = await pull(server, shop.till.token, 0, 2);
       expect(paged.hasMore).toBe(true);
       expect(paged.documents).toHaveLength(2);

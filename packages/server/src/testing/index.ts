@@ -56,14 +56,21 @@ export interface TestServer extends RunningServer {
   logs: string[];
 }
 
-/** Start a server on a fresh database; closing it drops the database. */
+/**
+ * Start a server on a fresh database; closing it drops the database. With `databaseUrl`, start on
+ * that existing database instead (another instance, or a restart) and leave it in place on close.
+ */
 export async function startTestServer(
   dialect: DialectName,
   env: Record<string, string> = {},
+  opts: { databaseUrl?: string } = {},
 ): Promise<TestServer> {
   let databaseUrl: string;
   let drop: () => Promise<void>;
-  if (dialect === 'sqlite') {
+  if (opts.databaseUrl !== undefined) {
+    databaseUrl = opts.databaseUrl;
+    drop = () => Promise.resolve();
+  } else if (dialect === 'sqlite') {
     const file = join(tmpdir(), `sk-test-${randomUUID()}.db`);
     databaseUrl = `sqlite:${file}`;
     drop = () => {
