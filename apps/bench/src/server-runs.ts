@@ -97,7 +97,8 @@ export async function pullOverHttp(
   return { rate: rates[Math.floor(rates.length / 2)] ?? 0, events };
 }
 
-const TAIL = /"checkpoint":\{"seq":(\d+)\},"hasMore":(true|false)(?:,"head":\d+)?\}$/;
+const TAIL =
+  /"checkpoint":\{"seq":(\d+)(?:,"log":"[^"]*")?\},"hasMore":(true|false)(?:,"head":\d+)?\}$/;
 
 function tail(text: string): { seq: number; hasMore: boolean } {
   const m = TAIL.exec(text.slice(-200));

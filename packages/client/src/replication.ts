@@ -34,6 +34,14 @@ export interface Replication {
 const RXDB_FIELDS = new Set(['_deleted', '_rev', '_meta', '_attachments']);
 const REOFFER_BATCH = 500;
 
+/** The underlying cause of a replication error (RxDB wraps handler errors in RC_PUSH / RC_PULL). */
+function describeError(err: unknown): string {
+  const inner = (err as { parameters?: { errors?: unknown[] } } | undefined)?.parameters?.errors;
+  const cause = inner?.at(-1);
+  if (cause instanceof Error) return cause.message;
+  return err instanceof Error ? err.message : String(err);
+}
+
 function stripRxdb(doc: Record<string, unknown>): EventDoc {
   return Object.fromEntries(Object.entries(doc).filter(([k]) => !RXDB_FIELDS.has(k))) as EventDoc;
 }
@@ -68,7 +76,7 @@ export function startReplication(
     patch({
       online: false,
       offlineSince: status$.value.offlineSince ?? now(),
-      lastError: err instanceof Error ? err.message : String(err),
+      lastError: describeError(err),
     });
   };
 
@@ -84,7 +92,13 @@ export function startReplication(
       batchSize: 100,
       handler: async (rows) => {
         try {
-          const events = rows.map((r) => stripRxdb(r.newDocumentState));
+          // Only this till's own events are its to push. Events of other devices are in the replica
+          // because a server sent them; when the till syncs with another server of the shop (a
+          // new replication), RxDB offers those too, and that server gets them from its peers.
+          const events = rows
+            .map((r) => stripRxdb(r.newDocumentState))
+            .filter((e) => e.deviceId === opts.deviceId);
+          if (events.length === 0) return [];
           const res = await transport.push(events);
           const at = now();
           const receipts: ReceiptDoc[] = res.results.map((r) => ({
@@ -152,9 +166,12 @@ export function startReplication(
       try {
         for (let skip = 0; ; skip += REOFFER_BATCH) {
           const docs = await db.events
-            .find({ selector: { deviceId: opts.deviceId }, sort: [{ deviceSeq: 'asc' }] })
-            .skip(skip)
-            .limit(REOFFER_BATCH)
+            .find({
+              selector: { deviceId: opts.deviceId },
+              sort: [{ deviceSeq: 'asc' }],
+              skip,
+              limit: REOFFER_BATCH,
+            })
             .exec();
           if (docs.length === 0) break;
           await transport.push(docs.map((d) => stripRxdb(d.toJSON() as Record<string, unknown>)));

@@ -21,7 +21,8 @@ import {
   type Hlc,
 } from '@smartkirana/domain/hlc';
 import { newId } from '@smartkirana/domain/ids';
-import { allocateNumber, type SeriesKind } from '@smartkirana/domain/invoice-series';
+import { financialYear } from '@smartkirana/domain/calendar';
+import { allocateNumber, seriesPrefix, type SeriesKind } from '@smartkirana/domain/invoice-series';
 import type { ShopProjection } from '@smartkirana/domain/shop-projection';
 import type { Transaction } from 'kysely';
 import type { Database } from './db/schema.ts';
@@ -125,12 +126,18 @@ export class ServerWriter {
       .where('device_id', '=', this.deviceId)
       .where('series', '=', kind)
       .executeTakeFirst();
-    const { number, counter } = allocateNumber(
-      row ? { fy: row.fy, last: row.last } : undefined,
-      this.deviceCode,
-      kind,
-      date,
-    );
+    // Never behind the numbers the log already holds for this series: after a restore from a
+    // backup the stored counter is older than what this device issued and the upstream sent back.
+    const fy = financialYear(date);
+    const issued = this.#ctx.projection.series.get(`${seriesPrefix(this.deviceCode, kind)}/${fy}`);
+    let highest = 0;
+    for (const n of issued?.keys() ?? []) highest = Math.max(highest, n);
+    const stored = row ? { fy: row.fy, last: row.last } : undefined;
+    const base =
+      highest > 0 && (!stored || stored.fy < fy || (stored.fy === fy && stored.last < highest))
+        ? { fy, last: highest }
+        : stored;
+    const { number, counter } = allocateNumber(base, this.deviceCode, kind, date);
     await trx
       .insertInto('device_counters')
       .values({ device_id: this.deviceId, series: kind, fy: counter.fy, last: counter.last })

@@ -5,6 +5,7 @@
  * last-writer-wins on `updated_at`. A revocation is never undone by a merge.
  */
 import { z } from 'zod';
+import { roleSchema } from '@smartkirana/domain/event-fields';
 import type { Transaction } from 'kysely';
 import type { Db } from '../db/connect.ts';
 import type { Database } from '../db/schema.ts';
@@ -40,7 +41,7 @@ export const directorySchema = z.strictObject({
     .array(
       z.strictObject({
         userId: id,
-        role: z.enum(['owner', 'manager', 'cashier', 'accountant']),
+        role: roleSchema,
         pinHash: hash.nullable(),
         createdAt: time,
         removedAt: time.nullable(),

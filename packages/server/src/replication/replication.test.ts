@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_PRODUCTS } from '@smartkirana/domain/demo-catalog';
 import type { DomainEvent } from '@smartkirana/domain/events';
 import { readDerived } from '../derived-store.ts';
+import { addStaff } from '../shops.ts';
 import {
   createTestShop,
   dialects,
@@ -130,6 +131,13 @@ for (const dialect of await dialects()) {
       const cloud = await startTestServer(dialect);
       running.push(cloud);
       const shop = await createTestShop(cloud);
+      // Every role comes down, customers with khata logins included.
+      for (const [i, role] of (['stockkeeper', 'customer', 'accountant'] as const).entries())
+        await addStaff(cloud.services, shop.shopId, shop.ownerId, {
+          name: `Person ${i}`,
+          phone: `70000000${i}${i}`,
+          role,
+        });
       const link = await enroll(cloud, shop.ownerToken, 'server', 'Shop box');
       expect(link.status).toBe(201);
       expect(link.body.code).toMatch(/^S0[2-9]$/);
@@ -147,6 +155,17 @@ for (const dialect of await dialects()) {
       const ownerAtBox = await login(box, phone, 'correct horse');
       const tillAtBox = await deviceToken(box, shop.till.deviceId, shop.till.secret);
       await expectConverged(box, cloud, shop.shopId);
+      const roles = async (server: TestServer) =>
+        (
+          await server.services.db.db
+            .selectFrom('memberships')
+            .select(['user_id', 'role'])
+            .where('shop_id', '=', shop.shopId)
+            .orderBy('user_id')
+            .execute()
+        ).map((r) => `${r.user_id}:${r.role}`);
+      expect(await roles(box)).toEqual(await roles(cloud));
+      expect(await roles(box)).toHaveLength(5);
 
       // A till sells at the box (LAN); a second till sells at the cloud; the owner writes on both.
       const { productId, events } = stock(shop, 100);

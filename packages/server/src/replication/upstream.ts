@@ -168,20 +168,24 @@ export class Upstream {
 
   async #run(): Promise<void> {
     let failures = 0;
-    while (!this.#stop.signal.aborted) {
-      let wait = this.#opts.intervalMs;
+    while (!this.#stopped()) {
       try {
         await this.#cycle();
         failures = 0;
       } catch (err) {
         failures += 1;
-        wait = Math.min(this.#opts.intervalMs, 250 * 2 ** Math.min(failures, 8));
         await this.#recordError(err);
+        // Back off; local commits meanwhile do not bring the retry forward.
+        await sleep(
+          Math.min(this.#opts.intervalMs, 250 * 2 ** Math.min(failures, 8)),
+          this.#stop.signal,
+        );
+        continue;
       }
-      if (this.#isDirty() || this.#stopped()) continue;
+      if (this.#isDirty()) continue;
       await new Promise<void>((resolve) => {
         this.#wake = resolve;
-        setTimeout(resolve, wait).unref();
+        setTimeout(resolve, this.#opts.intervalMs).unref();
       });
       this.#wake = undefined;
     }
@@ -397,11 +401,20 @@ export class Upstream {
           throw new Error('the upstream sent an event this server cannot read');
         events.push(decoded.event);
       }
+      // The upstream's log changed (it was restored from a backup): it may lack events it had
+      // acknowledged, so everything here is offered again (repeats are answered as duplicates).
+      const restored =
+        link.upstream_log !== null &&
+        page.checkpoint.log !== undefined &&
+        page.checkpoint.log !== link.upstream_log;
+      if (restored)
+        this.#s.log.warn('the upstream log changed; offering every event again', { shopId });
       const checkpoint = {
         pulled_seq: page.checkpoint.seq,
         upstream_log: page.checkpoint.log ?? null,
         upstream_head: Math.max(page.head ?? 0, page.checkpoint.seq),
         last_pull_at: Date.now(),
+        ...(restored ? { pushed_seq: 0 } : {}),
       };
       const outcome = await ingestRelayed(this.#s, shopId, events, checkpoint);
       if (outcome > 0) any = true;
@@ -589,6 +602,7 @@ async function ingestRelayed(
     upstream_log: string | null;
     upstream_head: number;
     last_pull_at: number;
+    pushed_seq?: number;
   },
 ): Promise<number> {
   const shop = await s.db.db

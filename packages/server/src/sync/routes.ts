@@ -336,6 +336,7 @@ async function noteBacklog(
     .get('services')
     .db.db.updateTable('devices')
     .set({
+      last_seen_at: now,
       ...(backlog ? { unsynced: reported, unsynced_at: now } : {}),
       ...(pulledAfter !== undefined ? { pulled_seq: pulledAfter, pulled_at: now } : {}),
     })
