@@ -12,6 +12,8 @@ import { createServices, startServer } from '@smartkirana/server/server';
 import { seedDemo } from '@smartkirana/server/demo-seed';
 import { rebuildAll, rebuildShop } from '@smartkirana/server/rebuild';
 import { createShop } from '@smartkirana/server/shops';
+import { backupSqlite, markRestored, restoreSqlite } from '@smartkirana/server/backup';
+import { replicationStatus, type ReplicationStatus } from '@smartkirana/server/replication/routes';
 import { DEMO_SHOP } from '@smartkirana/domain/demo-catalog';
 
 const HELP = `smartkirana — offline-first sync server for kirana shops
@@ -25,6 +27,13 @@ Commands:
   rebuild [--shop ID]   Re-derive stock, books and balances from the event log.
   create-shop --name N --state SS --owner-name N --phone P --password W [--gstin G] [--registration R]
                         Register a shop and its owner.
+  replication [--shop ID] [--json]
+                        Show replication status: this server's upstream link (events waiting to
+                        go up, events behind, last error) and the servers linked below it.
+  backup --to FILE      Write a consistent copy of the embedded database (safe while serving).
+  restore --from FILE   Replace the embedded database with a backup and give its log a new
+                        identity (tills and linked servers re-sync; the upstream sends back the rest).
+  restore --mark-only   After restoring Postgres with pg_restore: give its log a new identity.
 
 Environment:
   DATABASE_URL          sqlite:./data/smartkirana.db (default) or postgres://user@host/db
@@ -33,6 +42,9 @@ Environment:
   STATIC_DIR            built PWA to serve at /
   LOG_LEVEL             debug | info | warn | error
   SQLITE_SYNCHRONOUS    FULL (default) | NORMAL
+  UPSTREAM_URL          the upstream server to replicate this shop to (a shop server's cloud)
+  UPSTREAM_DEVICE_ID    the server device enrolled for this server at the upstream shop
+  UPSTREAM_SECRET       its secret (all three UPSTREAM_ settings, or none)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -151,10 +163,99 @@ async function main(argv: string[]): Promise<number> {
       await services.db.close();
       return 0;
     }
+    case 'replication': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { shop: { type: 'string' }, json: { type: 'boolean', default: false } },
+      });
+      const { services, stop } = await createServices(config, { log });
+      const shops = values.shop
+        ? [values.shop]
+        : (await services.db.db.selectFrom('shops').select('id').orderBy('id').execute()).map(
+            (r) => r.id,
+          );
+      const report = [];
+      for (const shopId of shops)
+        report.push({ shopId, ...(await replicationStatus(services, shopId)) });
+      process.stdout.write(
+        values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReplication(report),
+      );
+      stop();
+      await services.feed.close();
+      await services.db.close();
+      return 0;
+    }
+    case 'backup': {
+      const { values } = parseArgs({ args: rest, options: { to: { type: 'string' } } });
+      if (!values.to) {
+        process.stderr.write('backup needs --to FILE\n');
+        return 2;
+      }
+      const db = await connect(config.DATABASE_URL);
+      try {
+        await backupSqlite(db, values.to);
+      } finally {
+        await db.close();
+      }
+      process.stdout.write(`backed up to ${values.to}\n`);
+      return 0;
+    }
+    case 'restore': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { from: { type: 'string' }, 'mark-only': { type: 'boolean', default: false } },
+      });
+      if (values['mark-only']) {
+        const db = await connect(config.DATABASE_URL);
+        const logId = await markRestored(db).finally(() => db.close());
+        process.stdout.write(`log marked as restored (${logId})\n`);
+        return 0;
+      }
+      if (!values.from) {
+        process.stderr.write('restore needs --from FILE (or --mark-only after pg_restore)\n');
+        return 2;
+      }
+      const logId = await restoreSqlite(config.DATABASE_URL, values.from);
+      process.stdout.write(`restored from ${values.from}; new log ${logId}\n`);
+      return 0;
+    }
     default:
       process.stderr.write(`unknown command ${command}\n\n${HELP}`);
       return 2;
   }
+}
+
+type ShopReplication = { shopId: string } & ReplicationStatus;
+
+/** Replication status as text, one block per shop. */
+function formatReplication(report: readonly ShopReplication[]): string {
+  const when = (t: number | null | undefined): string =>
+    t === null || t === undefined ? 'never' : new Date(t).toISOString();
+  const lines: string[] = [];
+  for (const shop of report) {
+    lines.push(`shop ${shop.shopId}`);
+    const up = shop.upstream;
+    if (!up) lines.push('  upstream: none (this server is the top of its shop)');
+    else {
+      lines.push(`  upstream: ${up.url} as device ${up.deviceId}`);
+      lines.push(
+        `    waiting to go up: ${up.unpushed} events${up.oldestUnpushedAt ? ` (oldest received ${when(up.oldestUnpushedAt)})` : ''}`,
+      );
+      lines.push(`    behind upstream:  ${up.behind} events (upstream head ${up.upstreamHead})`);
+      lines.push(`    last push ${when(up.lastPushAt)}, last pull ${when(up.lastPullAt)}`);
+      if (up.refused > 0) lines.push(`    refused upstream: ${up.refused} events`);
+      lines.push(
+        `    last error: ${up.lastError ? `${up.lastError} (${when(up.lastErrorAt)})` : 'none'}`,
+      );
+    }
+    if (shop.downstream.length === 0) lines.push('  downstream servers: none');
+    for (const d of shop.downstream)
+      lines.push(
+        `  downstream ${d.code} ${d.name}${d.revoked ? ' (revoked)' : ''}: last seen ${when(d.lastSeenAt)}, ` +
+          `waiting to push ${d.unpushed ?? '?'}, behind ${d.behind ?? '?'}`,
+      );
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 /** The PWA built next to this app (apps/pos/dist), if it has been built. */

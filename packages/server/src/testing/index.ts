@@ -65,26 +65,10 @@ export async function startTestServer(
   env: Record<string, string> = {},
   opts: { databaseUrl?: string } = {},
 ): Promise<TestServer> {
-  let databaseUrl: string;
-  let drop: () => Promise<void>;
-  if (opts.databaseUrl !== undefined) {
-    databaseUrl = opts.databaseUrl;
-    drop = () => Promise.resolve();
-  } else if (dialect === 'sqlite') {
-    const file = join(tmpdir(), `sk-test-${randomUUID()}.db`);
-    databaseUrl = `sqlite:${file}`;
-    drop = () => {
-      for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
-      return Promise.resolve();
-    };
-  } else {
-    const name = `sk_test_${randomUUID().replace(/-/g, '')}`;
-    await adminQuery(`create database ${name}`);
-    const url = new URL(PG_BASE_URL);
-    url.pathname = `/${name}`;
-    databaseUrl = url.toString();
-    drop = () => adminQuery(`drop database if exists ${name} with (force)`);
-  }
+  const { url: databaseUrl, drop } =
+    opts.databaseUrl !== undefined
+      ? { url: opts.databaseUrl, drop: () => Promise.resolve() }
+      : await freshDatabase(dialect);
   const logs: string[] = [];
   const otp = new MemoryOtpSender();
   const config = loadConfig({
@@ -107,6 +91,33 @@ export async function startTestServer(
   };
   return { ...server, dialect, databaseUrl, otp, logs, close, [Symbol.asyncDispose]: close };
 }
+
+/** A fresh, empty database of a dialect, and how to drop it. */
+export async function freshDatabase(
+  dialect: DialectName,
+): Promise<{ url: string; drop: () => Promise<void> }> {
+  if (dialect === 'sqlite') {
+    const file = join(tmpdir(), `sk-test-${randomUUID()}.db`);
+    return {
+      url: `sqlite:${file}`,
+      drop: () => {
+        for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
+        return Promise.resolve();
+      },
+    };
+  }
+  const name = `sk_test_${randomUUID().replace(/-/g, '')}`;
+  await adminQuery(`create database ${name}`);
+  const url = new URL(PG_BASE_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: () => adminQuery(`drop database if exists ${name} with (force)`),
+  };
+}
+
+export { LinkProxy } from './proxy.ts';
+export { runCli, ServerProcess } from './process.ts';
 
 export interface TestShop {
   shopId: string;
