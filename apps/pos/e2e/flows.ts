@@ -11,17 +11,25 @@ import { DEMO_SHOP } from '@smartkirana/domain/demo-catalog';
 export const OWNER_PIN = '4321';
 
 /**
- * Enroll the page's browser as a till. Waits for `ready` (the staff list by default) and, with
- * `offlineReady`, for the service worker to control the page so it opens with the network off.
+ * Enroll the page's browser as a till (as the demo owner unless `phone` and `password` name
+ * another). Waits for `ready` (the staff list by default) and, with `offlineReady`, for the service
+ * worker to control the page so it opens with the network off.
  */
 export async function enroll(
   page: Page,
   url: string,
-  opts: { tillName?: string; pin?: string; ready?: string; offlineReady?: boolean } = {},
+  opts: {
+    tillName?: string;
+    pin?: string;
+    ready?: string;
+    offlineReady?: boolean;
+    phone?: string;
+    password?: string;
+  } = {},
 ): Promise<void> {
   await page.goto(url);
-  await page.fill('input[name=phone]', DEMO_SHOP.ownerPhone);
-  await page.fill('input[name=password]', DEMO_SHOP.ownerPassword);
+  await page.fill('input[name=phone]', opts.phone ?? DEMO_SHOP.ownerPhone);
+  await page.fill('input[name=password]', opts.password ?? DEMO_SHOP.ownerPassword);
   if (opts.tillName) await page.fill('input[name=tillName]', opts.tillName);
   await page.fill('input[name=pin]', opts.pin ?? OWNER_PIN);
   await page.click('button.primary');

@@ -57,6 +57,52 @@ export interface DeviceInfo {
   unsyncedAt: number | null;
 }
 
+/** The link from the server this device talks to up to its own upstream server (a cloud). */
+export interface UpstreamLinkInfo {
+  shopId: string;
+  url: string;
+  deviceId: string;
+  /** Events on this server not yet acknowledged upstream, and when the oldest of them arrived. */
+  unpushed: number;
+  oldestUnpushedAt: number | null;
+  pushedSeq: number;
+  localSeq: number;
+  /** Upstream events not yet pulled, as of the last answer from upstream. */
+  behind: number;
+  pulledSeq: number;
+  upstreamHead: number;
+  refused: number;
+  lastPushAt: number | null;
+  lastPullAt: number | null;
+  lastDirectoryAt: number | null;
+  /** The last failure; cleared once a cycle succeeds. */
+  lastError: string | null;
+  lastErrorAt: number | null;
+  /** Whether the upstream's live stream is connected (known only while the server runs the link). */
+  live?: boolean;
+}
+
+/** A server linked below the server this device talks to (a shop server under a cloud). */
+export interface DownstreamServerInfo {
+  deviceId: string;
+  code: string;
+  name: string;
+  revoked: boolean;
+  lastSeenAt: number | null;
+  /** Events it said it still had to push, and when it said so. */
+  unpushed: number | null;
+  unpushedAt: number | null;
+  /** How far behind this server's log its last pull was. */
+  behind: number | null;
+  pulledAt: number | null;
+}
+
+/** Replication between servers, as the server this device talks to sees it. */
+export interface ReplicationInfo {
+  upstream: UpstreamLinkInfo | null;
+  downstream: DownstreamServerInfo[];
+}
+
 export interface StaffMember {
   userId: string;
   name: string;
@@ -124,6 +170,11 @@ export class Transport {
   async devices(): Promise<DeviceInfo[]> {
     return (await this.#call<{ devices: DeviceInfo[] }>('/sync/v1/devices', { method: 'GET' }))
       .devices;
+  }
+
+  /** This server's link to its upstream and the servers linked below it (owner's dashboard). */
+  replication(): Promise<ReplicationInfo> {
+    return this.#call<ReplicationInfo>('/sync/v1/replication', { method: 'GET' });
   }
 
   /** Staff of the shop with PIN hashes, for offline sign-in. */

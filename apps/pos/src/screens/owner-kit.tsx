@@ -216,6 +216,16 @@ export function formatWhen(ms: number | null | undefined, now = Date.now()): str
   return istDate(ms) === istDate(now) ? time : `${istDate(ms)} ${time}`;
 }
 
+/** How long ago, coarsely: "just now", "5 min ago", "3 h ago", "2 d ago". */
+export function formatAgo(ms: number | null | undefined, now = Date.now()): string {
+  if (ms === null || ms === undefined) return '—';
+  const age = Math.max(0, now - ms);
+  if (age < 60_000) return t('justNow');
+  if (age < 3_600_000) return `${Math.floor(age / 60_000)} ${t('minutesAgo')}`;
+  if (age < 86_400_000) return `${Math.floor(age / 3_600_000)} ${t('hoursAgo')}`;
+  return `${Math.floor(age / 86_400_000)} ${t('daysAgo')}`;
+}
+
 /** An account's name for this shop: tills by code, khata customers and suppliers by name. */
 export function accountName(p: ShopProjection, code: string): string {
   const i = code.indexOf(':');

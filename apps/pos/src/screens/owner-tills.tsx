@@ -13,7 +13,8 @@ import { DataTable, formatWhen, useNow, type Column } from './owner-kit.tsx';
 
 /** A device is online when the server heard from it this recently. */
 export const ONLINE_WINDOW_MS = 2 * 60_000;
-const REFRESH_MS = 20_000;
+/** How often the dashboard asks the server for its devices and its links to other servers. */
+export const SERVER_REFRESH_MS = 20_000;
 
 interface KnownDevices {
   at: number;
@@ -74,7 +75,7 @@ function useDevices(till: Till): { known: KnownDevices | undefined; fresh: boole
       }
     };
     void refresh();
-    const timer = setInterval(() => void refresh(), REFRESH_MS);
+    const timer = setInterval(() => void refresh(), SERVER_REFRESH_MS);
     return () => {
       live = false;
       clearInterval(timer);

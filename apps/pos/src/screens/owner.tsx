@@ -1,8 +1,9 @@
 /**
  * The owner's dashboard, from this till's full replica (so it works offline): every till and how
- * far behind it is, sales by till / cashier / mode / hour, stock with valuation and item profit,
- * the books, GST, the day book, and the conflict inbox with one-step resolutions. Owners and
- * managers may resolve; an accountant sees everything read-only.
+ * far behind it is, the server's links to the cloud and to shop servers (from the network), sales
+ * by till / cashier / mode / hour, stock with valuation and item profit, the books, GST, the day
+ * book, and the conflict inbox with one-step resolutions. Owners and managers may resolve; an
+ * accountant sees everything read-only.
  */
 import type { Till } from '@smartkirana/client/till';
 import { istDate } from '@smartkirana/domain/calendar';
@@ -16,6 +17,7 @@ import { DayBookPanel } from './owner-daybook.tsx';
 import { GstPanel } from './owner-gst.tsx';
 import { PeriodPicker, useVersion, type Period } from './owner-kit.tsx';
 import { SalesPanel } from './owner-sales.tsx';
+import { ServersPanel } from './owner-servers.tsx';
 import { StockPanel } from './owner-stock.tsx';
 import { TillsPanel } from './owner-tills.tsx';
 
@@ -90,6 +92,7 @@ export function OwnerScreen({ till }: { till: Till }) {
               </button>
             )}
             <TillsPanel till={till} version={version} />
+            <ServersPanel till={till} />
             {role !== undefined && mayRead(role, 'sales') && (
               <SalesPanel till={till} version={version} period={todayPeriod} compact />
             )}
