@@ -243,3 +243,64 @@ export function accountName(p: ShopProjection, code: string): string {
 export function displayUnit(unit: string | undefined): 'pc' | 'kg' | 'l' {
   return unit === 'g' ? 'kg' : unit === 'ml' ? 'l' : 'pc';
 }
+
+/** How often the owner's screens ask the server again while shown. */
+export const SERVER_REFRESH_MS = 20_000;
+
+/** A server answer and when it came. */
+export interface Polled<T> {
+  at: number;
+  value: T;
+}
+
+/**
+ * A server answer refreshed every `SERVER_REFRESH_MS` while mounted. Offline the last answer stays
+ * (`fresh` is false); with `storageKey` it also survives a reload.
+ */
+export function usePolled<T>(
+  till: Till,
+  load: (till: Till) => Promise<T>,
+  storageKey?: string,
+): { known: Polled<T> | undefined; fresh: boolean } {
+  const [known, setKnown] = useState<Polled<T> | undefined>(() => stored<T>(storageKey));
+  const [fresh, setFresh] = useState(false);
+  useEffect(() => {
+    let live = true;
+    let busy = false;
+    const refresh = async (): Promise<void> => {
+      // A hanging request (LAN up, server down) must not pile up behind the timer.
+      if (busy) return;
+      busy = true;
+      try {
+        const next = { at: Date.now(), value: await load(till) };
+        if (storageKey) localStorage.setItem(storageKey, JSON.stringify(next));
+        if (live) {
+          setKnown(next);
+          setFresh(true);
+        }
+      } catch {
+        if (live) setFresh(false);
+      } finally {
+        busy = false;
+      }
+    };
+    void refresh();
+    const timer = setInterval(() => void refresh(), SERVER_REFRESH_MS);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+    // `load` is a module-level function in every caller: the till and key decide what is asked.
+  }, [till, storageKey]);
+  return { known, fresh };
+}
+
+function stored<T>(key: string | undefined): Polled<T> | undefined {
+  if (!key) return undefined;
+  try {
+    const raw = localStorage.getItem(key);
+    return raw ? (JSON.parse(raw) as Polled<T>) : undefined;
+  } catch {
+    return undefined;
+  }
+}

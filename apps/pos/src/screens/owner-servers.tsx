@@ -12,49 +12,19 @@ import type {
   UpstreamLinkInfo,
 } from '@smartkirana/client/transport';
 import type { ComponentChildren } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
 import { t } from '../i18n.ts';
-import { DataTable, formatAgo, formatWhen, useNow, type Column } from './owner-kit.tsx';
-import { ONLINE_WINDOW_MS, SERVER_REFRESH_MS } from './owner-tills.tsx';
-
-interface KnownReplication {
-  at: number;
-  info: ReplicationInfo;
-}
+import { DataTable, formatAgo, formatWhen, useNow, usePolled, type Column } from './owner-kit.tsx';
+import { ONLINE_WINDOW_MS } from './owner-tills.tsx';
 
 type LinkState = 'live' | 'waiting' | 'error';
 
 /** The server's replication status, refreshed with the device list while mounted. */
-function useReplication(till: Till): { known: KnownReplication | undefined; fresh: boolean } {
-  const [known, setKnown] = useState<KnownReplication | undefined>();
-  const [fresh, setFresh] = useState(false);
-  useEffect(() => {
-    let live = true;
-    let busy = false;
-    const refresh = async (): Promise<void> => {
-      if (busy) return;
-      busy = true;
-      try {
-        const info = await till.transport.replication();
-        if (live) {
-          setKnown({ at: Date.now(), info });
-          setFresh(true);
-        }
-      } catch {
-        // Offline, or a server without replication: keep what was shown.
-        if (live) setFresh(false);
-      } finally {
-        busy = false;
-      }
-    };
-    void refresh();
-    const timer = setInterval(() => void refresh(), SERVER_REFRESH_MS);
-    return () => {
-      live = false;
-      clearInterval(timer);
-    };
-  }, [till]);
-  return { known, fresh };
+function useReplication(till: Till) {
+  return usePolled(till, loadReplication);
+}
+
+function loadReplication(till: Till): Promise<ReplicationInfo> {
+  return till.transport.replication();
 }
 
 function linkState(link: UpstreamLinkInfo): LinkState {
@@ -74,7 +44,7 @@ export function ServersPanel({ till }: { till: Till }) {
   const { known, fresh } = useReplication(till);
   const now = useNow();
   if (!known) return null;
-  const { upstream, downstream } = known.info;
+  const { upstream, downstream } = known.value;
   if (!upstream && downstream.length === 0) return null;
   const stale = !fresh && (
     <p class="muted small" data-testid="replication-stale">

@@ -9,18 +9,10 @@ import type { DeviceInfo } from '@smartkirana/client/transport';
 import { deviceStatus, type DeviceStatus } from '@smartkirana/domain/reports-sales';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { t } from '../i18n.ts';
-import { DataTable, formatWhen, useNow, type Column } from './owner-kit.tsx';
+import { DataTable, formatWhen, useNow, usePolled, type Column } from './owner-kit.tsx';
 
 /** A device is online when the server heard from it this recently. */
 export const ONLINE_WINDOW_MS = 2 * 60_000;
-/** How often the dashboard asks the server for its devices and its links to other servers. */
-export const SERVER_REFRESH_MS = 20_000;
-
-interface KnownDevices {
-  at: number;
-  devices: DeviceInfo[];
-}
-
 interface TillRow {
   deviceId: string;
   code: string;
@@ -36,52 +28,13 @@ interface TillRow {
   status: DeviceStatus | undefined;
 }
 
-function cacheKey(till: Till): string {
-  return `smartkirana.devices.${till.credential.shopId}`;
+/** The server's device list, kept for offline use (the key's version marks the stored shape). */
+function useDevices(till: Till) {
+  return usePolled(till, loadDevices, `smartkirana.devices.v2.${till.credential.shopId}`);
 }
 
-function loadKnown(till: Till): KnownDevices | undefined {
-  try {
-    const raw = localStorage.getItem(cacheKey(till));
-    return raw ? (JSON.parse(raw) as KnownDevices) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The server's device list, refreshed while mounted and kept for offline use. */
-function useDevices(till: Till): { known: KnownDevices | undefined; fresh: boolean } {
-  const [known, setKnown] = useState<KnownDevices | undefined>(() => loadKnown(till));
-  const [fresh, setFresh] = useState(false);
-  useEffect(() => {
-    let live = true;
-    let busy = false;
-    const refresh = async (): Promise<void> => {
-      // A hanging request (LAN up, server down) must not pile up behind the timer.
-      if (busy) return;
-      busy = true;
-      try {
-        const devices = await till.transport.devices();
-        const next = { at: Date.now(), devices };
-        localStorage.setItem(cacheKey(till), JSON.stringify(next));
-        if (live) {
-          setKnown(next);
-          setFresh(true);
-        }
-      } catch {
-        if (live) setFresh(false);
-      } finally {
-        busy = false;
-      }
-    };
-    void refresh();
-    const timer = setInterval(() => void refresh(), SERVER_REFRESH_MS);
-    return () => {
-      live = false;
-      clearInterval(timer);
-    };
-  }, [till]);
-  return { known, fresh };
+function loadDevices(till: Till): Promise<DeviceInfo[]> {
+  return till.transport.devices();
 }
 
 /** This till's own sync figures (exact even offline). */
@@ -114,7 +67,7 @@ export function TillsPanel({ till, version }: { till: Till; version: number }) {
 
   const rows: TillRow[] = useMemo(() => {
     const byId = new Map(statuses.map((s) => [s.deviceId, s]));
-    const listed = known?.devices ?? [];
+    const listed = known?.value ?? [];
     const ids = [...new Set([...listed.map((d) => d.deviceId), ...byId.keys(), self])];
     return ids
       .map((deviceId): TillRow => {

@@ -27,19 +27,7 @@ export class ServerProcess {
   /** Start and wait until it listens; resolves with its port. */
   async start(): Promise<number> {
     if (this.#child) throw new Error(`${this.name} is already running`);
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve'], {
-      cwd: REPO,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '',
-        PORT: '0',
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'warn',
-        STATIC_DIR: '',
-        ...this.env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawnCli(['serve'], { PORT: '0', HOST: '127.0.0.1', ...this.env });
     this.#child = child;
     const keep = (chunk: Buffer): void => {
       this.output.push(chunk.toString());
@@ -89,22 +77,27 @@ export function runCli(
   env: Record<string, string>,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((ok, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-      cwd: REPO,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '',
-        LOG_LEVEL: 'warn',
-        STATIC_DIR: '',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawnCli(args, env);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     child.once('error', fail);
     child.once('exit', (code) => ok({ code, stdout, stderr }));
+  });
+}
+
+/** `smartkirana <args>` as a child process with only the given environment (and PATH, HOME). */
+function spawnCli(args: readonly string[], env: Record<string, string>) {
+  return spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+    cwd: REPO,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      LOG_LEVEL: 'warn',
+      STATIC_DIR: '',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
