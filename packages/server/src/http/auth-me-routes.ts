@@ -13,6 +13,7 @@ import { loadProfile, startSession } from '../auth/sessions.ts';
 import { throttle } from '../auth/throttle.ts';
 import { newPasswordSchema, passwordSchema, profileResponse } from './auth-schemas.ts';
 import { route } from './route.ts';
+import { atTopOnly } from '../replication/routes.ts';
 
 const patchBody = z
   .strictObject({
@@ -60,6 +61,9 @@ export function authMeRoutes(app: Hono<AppEnv>): void {
         .where('id', '=', auth.userId)
         .executeTakeFirstOrThrow();
       let passwordHash: string | undefined;
+      // An account belongs to the top of the tree; a linked shop server would be overwritten.
+      if (body.newPassword !== undefined || body.name !== undefined)
+        await atTopOnly(s, auth.shopId, 'change your name or password');
       if (body.newPassword !== undefined) {
         // A person who signs in by OTP only may set a first password; changing one needs it.
         if (user.password_hash !== null) {

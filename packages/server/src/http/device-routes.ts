@@ -14,7 +14,7 @@ import { throttle } from '../auth/throttle.ts';
 import { ACCESS_TTL_SECONDS, signAccessToken } from '../auth/tokens.ts';
 import { deviceParams } from './auth-schemas.ts';
 import { route } from './route.ts';
-import { mayEnroll } from '../replication/routes.ts';
+import { linkedUpstream, mayEnroll } from '../replication/routes.ts';
 
 const kindSchema = z.enum(['till', 'phone', 'server']);
 
@@ -82,13 +82,8 @@ export function deviceRoutes(app: Hono<AppEnv>): void {
       if (!mayEnroll(auth.role, body.kind))
         throw new ApiError('forbidden', `a ${auth.role} may not enroll a ${body.kind}`);
       // A shop linked to an upstream enrolls there: device codes are allocated in one place.
-      const linked = await s.db.db
-        .selectFrom('upstream_links')
-        .select('shop_id')
-        .where('shop_id', '=', auth.shopId)
-        .executeTakeFirst();
       let enrolled;
-      if (linked) {
+      if (await linkedUpstream(s, auth.shopId)) {
         if (s.upstream?.shopId !== auth.shopId)
           throw new ApiError('unavailable', 'the upstream server is not reachable yet; try again');
         enrolled = await s.upstream.enroll(auth.userId, body);

@@ -15,6 +15,7 @@ import { mayGrant, mayManage } from '../auth/staff-rules.ts';
 import { isUniqueViolation } from '../auth/unique-violation.ts';
 import { newPasswordSchema, pinSchema, userParams } from './auth-schemas.ts';
 import { route } from './route.ts';
+import { atTopOnly } from '../replication/routes.ts';
 
 const staffMember = z.object({
   userId: z.string(),
@@ -127,6 +128,8 @@ export function staffRoutes(app: Hono<AppEnv>): void {
         throw new ApiError('forbidden', 'you cannot change your own role');
       if (!mayGrant(auth.role, body.role))
         throw new ApiError('forbidden', `a ${auth.role} may not grant ${body.role}`);
+      if (member.role !== body.role && (member.role === 'owner' || body.role === 'owner'))
+        await atTopOnly(s, auth.shopId, 'owners are made and unmade');
       if (member.role !== body.role) {
         await s.db.db
           .updateTable('memberships')
@@ -197,6 +200,7 @@ export function staffRoutes(app: Hono<AppEnv>): void {
         throw new ApiError('forbidden', 'you cannot remove yourself');
       if (!mayManage(auth.role, member.role))
         throw new ApiError('forbidden', `a ${auth.role} may not remove a ${member.role}`);
+      if (member.role === 'owner') await atTopOnly(s, auth.shopId, 'owners are removed');
       await s.db.db
         .updateTable('memberships')
         .set({ removed_at: Date.now(), updated_at: Date.now() })

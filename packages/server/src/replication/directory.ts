@@ -143,16 +143,26 @@ export async function readDirectory(db: Db, shopId: string): Promise<Directory> 
   };
 }
 
+/**
+ * Who sent a directory. From a downstream server (a shop box, which sits in a shop and could be
+ * taken) less is accepted: people it adds are taken, but an existing person's account (phone,
+ * password) changes only at the top of the tree, and nobody becomes or stops being an owner from
+ * below. Otherwise a stolen box could set the owner's password in the cloud and take every shop
+ * of that owner.
+ */
+export type DirectorySource = 'upstream' | 'downstream';
+
 /** Merge another server's directory of the shop into this database. */
 export async function mergeDirectory(
   db: Db,
   shopId: string,
   incoming: Directory,
+  source: DirectorySource,
 ): Promise<MergeReport> {
   return db.db.transaction().execute(async (trx) => {
     const report: MergeReport = { changed: 0, skipped: [] };
-    await mergeUsers(trx, incoming, report);
-    await mergeMemberships(trx, shopId, incoming, report);
+    await mergeUsers(trx, incoming, report, source);
+    await mergeMemberships(trx, shopId, incoming, report, source);
     await mergeDevices(trx, shopId, incoming, report);
     return report;
   });
@@ -160,7 +170,12 @@ export async function mergeDirectory(
 
 type Tx = Transaction<Database>;
 
-async function mergeUsers(trx: Tx, incoming: Directory, report: MergeReport): Promise<void> {
+async function mergeUsers(
+  trx: Tx,
+  incoming: Directory,
+  report: MergeReport,
+  source: DirectorySource,
+): Promise<void> {
   for (const u of incoming.users) {
     const mine = await trx
       .selectFrom('users')
@@ -189,7 +204,16 @@ async function mergeUsers(trx: Tx, incoming: Directory, report: MergeReport): Pr
         })
         .execute();
       report.changed += 1;
-    } else if (u.updatedAt > (mine.updated_at ?? mine.created_at)) {
+    } else if (
+      source === 'upstream'
+        ? // Accounts are the upstream's: its version wins whatever the clocks say.
+          mine.phone !== u.phone || mine.name !== u.name || mine.password_hash !== u.passwordHash
+        : u.updatedAt > (mine.updated_at ?? mine.created_at)
+    ) {
+      if (source === 'downstream') {
+        report.skipped.push(`person ${u.id}: accounts change only at the upstream`);
+        continue;
+      }
       await trx
         .updateTable('users')
         .set({
@@ -210,6 +234,7 @@ async function mergeMemberships(
   shopId: string,
   incoming: Directory,
   report: MergeReport,
+  source: DirectorySource,
 ): Promise<void> {
   for (const m of incoming.memberships) {
     const person = await trx
@@ -227,6 +252,13 @@ async function mergeMemberships(
       .where('user_id', '=', m.userId)
       .where('shop_id', '=', shopId)
       .executeTakeFirst();
+    // From below, nobody becomes, stops being or is removed as an owner (a PIN may change).
+    const ownerBefore = mine?.role === 'owner' && mine.removed_at === null;
+    const ownerAfter = m.role === 'owner' && m.removedAt === null;
+    if (source === 'downstream' && ownerBefore !== ownerAfter) {
+      report.skipped.push(`membership of ${m.userId}: owners change only at the upstream`);
+      continue;
+    }
     const row = {
       role: m.role,
       pin_hash: m.pinHash,

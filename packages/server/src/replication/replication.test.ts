@@ -18,6 +18,7 @@ import {
   type TestServer,
   type TestShop,
 } from '../testing/index.ts';
+import type { Directory } from './directory.ts';
 import type { ReplicationStatus } from './routes.ts';
 
 const running: TestServer[] = [];
@@ -333,6 +334,65 @@ for (const dialect of await dialects()) {
         body: JSON.stringify({ deviceId: link.body.deviceId, secret: link.body.secret }),
       });
       expect(res.status).toBe(401);
+    });
+
+    it('takes no account or owner changes from below: a stolen box cannot take the shop', async () => {
+      const cloud = await startTestServer(dialect);
+      running.push(cloud);
+      const shop = await createTestShop(cloud);
+      const link = await enroll(cloud, shop.ownerToken, 'server', 'Shop box');
+      const boxToken = await deviceToken(cloud, link.body.deviceId, link.body.secret);
+      const directory = await json<Directory>(
+        await fetch(`${cloud.url}/sync/v1/directory`, { headers: syncHeaders(boxToken) }),
+      );
+      const later = Date.now() + 60_000;
+      const forged: Directory = {
+        ...directory,
+        shop: undefined,
+        users: directory.users.map((u) =>
+          u.id === shop.ownerId ? { ...u, passwordHash: 'forged-hash', updatedAt: later } : u,
+        ),
+        memberships: directory.memberships.map((m) =>
+          m.userId === shop.cashierId
+            ? { ...m, role: 'owner' as const, updatedAt: later }
+            : m.userId === shop.ownerId
+              ? { ...m, removedAt: later, updatedAt: later }
+              : m,
+        ),
+      };
+      const answer = await fetch(`${cloud.url}/sync/v1/directory`, {
+        method: 'POST',
+        headers: syncHeaders(boxToken),
+        body: JSON.stringify(forged),
+      });
+      expect(answer.status).toBe(201);
+      const report = await json<{ changed: number; skipped: string[] }>(answer);
+      expect(report.changed).toBe(0);
+      expect(report.skipped).toHaveLength(3);
+      expect(
+        await json<Directory>(
+          await fetch(`${cloud.url}/sync/v1/directory`, { headers: syncHeaders(boxToken) }),
+        ),
+      ).toEqual(directory);
+
+      // At a linked box, the same changes are refused up front.
+      const box = await startShopServer(cloud, link.body);
+      await settled(box);
+      const phone = directory.users.find((u) => u.id === shop.ownerId)?.phone ?? '';
+      const owner = await login(box, phone, 'correct horse');
+      const headers = { authorization: `Bearer ${owner}`, 'content-type': 'application/json' };
+      const password = await fetch(`${box.url}/api/v1/auth/me`, {
+        method: 'PATCH',
+        headers,
+        body: JSON.stringify({ currentPassword: 'correct horse', newPassword: 'another horse 2' }),
+      });
+      expect(password.status).toBe(409);
+      const promote = await fetch(`${box.url}/api/v1/staff/${shop.cashierId}`, {
+        method: 'PATCH',
+        headers,
+        body: JSON.stringify({ role: 'owner' }),
+      });
+      expect(promote.status).toBe(409);
     });
   });
 }

@@ -64,7 +64,12 @@ export function replicationRoutes(app: Hono<AppEnv>): void {
     async (c, { auth, body }) => {
       serverOnly(auth);
       // The shop's own record is only read by a server linking for the first time.
-      return mergeDirectory(c.get('services').db, auth.shopId, { ...body, shop: undefined });
+      return mergeDirectory(
+        c.get('services').db,
+        auth.shopId,
+        { ...body, shop: undefined },
+        'downstream',
+      );
     },
   );
 
@@ -132,6 +137,22 @@ export function replicationRoutes(app: Hono<AppEnv>): void {
     },
     async (c, { auth }) => replicationStatus(c.get('services'), auth.shopId),
   );
+}
+
+/** Whether this server replicates the shop to an upstream (accounts and owners change there). */
+export async function linkedUpstream(s: Services, shopId: string): Promise<boolean> {
+  const row = await s.db.db
+    .selectFrom('upstream_links')
+    .select('shop_id')
+    .where('shop_id', '=', shopId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Refuse a change that only the upstream may make, on a server linked to one. */
+export async function atTopOnly(s: Services, shopId: string, what: string): Promise<void> {
+  if (await linkedUpstream(s, shopId))
+    throw new ApiError('conflict', `${what} at the cloud server this shop server is linked to`);
 }
 
 /** Who may enroll which kind of device: a shop server only by an owner. */

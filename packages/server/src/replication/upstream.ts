@@ -313,7 +313,7 @@ export class Upstream {
   }
 
   async #merge(shopId: string, directory: Directory): Promise<void> {
-    const report = await mergeDirectory(this.#s.db, shopId, directory);
+    const report = await mergeDirectory(this.#s.db, shopId, directory, 'upstream');
     if (report.skipped.length > 0)
       this.#s.log.warn('directory rows skipped', { shopId, skipped: report.skipped.slice(0, 10) });
   }
