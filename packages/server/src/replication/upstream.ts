@@ -323,6 +323,8 @@ export class Upstream {
     const shopId = this.#requireShop();
     const db = this.#s.db.db;
     let any = false;
+    // Counted once per round (not per batch): what is left is reported to the upstream.
+    let unpushed: number | undefined;
     for (;;) {
       const link = await db
         .selectFrom('upstream_links')
@@ -342,13 +344,14 @@ export class Upstream {
       const mine = rows.filter((r) => r.from_upstream === 0);
       let refused = 0;
       if (mine.length > 0) {
-        const unpushed = await countUnpushed(this.#s, shopId, link.pushed_seq);
+        unpushed ??= await countUnpushed(this.#s, shopId, link.pushed_seq);
+        unpushed = Math.max(0, unpushed - mine.length);
         const body = `{"rows":[${mine.map((r) => `{"newDocumentState":${r.body}}`).join(',')}]}`;
         const answer = await this.#request<{ results: { status: string }[] }>(
           'POST',
           '/sync/v1/push',
           body,
-          { [UNSYNCED_HEADER]: String(Math.max(0, unpushed - mine.length)) },
+          { [UNSYNCED_HEADER]: String(unpushed) },
         );
         refused = answer.results.filter(
           (r) => r.status !== 'accepted' && r.status !== 'duplicate',
