@@ -202,13 +202,12 @@ export async function ingestWith(
           pending.map((e) => e.id),
           500,
         ))
-          if (chunk.length > 0)
-            await trx
-              .updateTable('quarantine')
-              .set({ resolved_at: now })
-              .where('id', 'in', chunk)
-              .where('resolved_at', 'is', null)
-              .execute();
+          await trx
+            .updateTable('quarantine')
+            .set({ resolved_at: now })
+            .where('id', 'in', chunk)
+            .where('resolved_at', 'is', null)
+            .execute();
       }
       for (const row of await selectIn(sender.relay ? [] : pending.map((e) => e.id), (chunk) =>
         trx

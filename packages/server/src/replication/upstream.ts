@@ -282,15 +282,17 @@ export class Upstream {
         .execute();
     });
     this.#s.cache.invalidate(shopId);
-    await this.#merge(shopId, directory);
     this.#shopId = shopId;
     this.#unsubscribe = this.#s.feed.subscribe(shopId, () => this.wake());
+    // The directory just read is merged and ours sent back: no second read this cycle.
+    await this.#exchangeDirectory(directory);
     this.#s.log.info('upstream linked', { shopId, url: this.#cfg.url });
   }
 
-  async #exchangeDirectory(): Promise<void> {
+  async #exchangeDirectory(read?: Directory): Promise<void> {
     const shopId = this.#requireShop();
-    const theirs = directorySchema.parse(await this.#request<unknown>('GET', '/sync/v1/directory'));
+    const theirs =
+      read ?? directorySchema.parse(await this.#request<unknown>('GET', '/sync/v1/directory'));
     await this.#merge(shopId, theirs);
     const mine = await readDirectory(this.#s.db, shopId);
     delete mine.shop;
