@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { dialects } from '@smartkirana/server/testing';
-import { markdownTable, textTable } from './report.ts';
+import { generatedSection, replaceSection } from './doc.ts';
+import { markdownTable, quantile, textTable } from './report.ts';
 import { runBenchmarks } from './run.ts';
 
 describe('benchmark harness', () => {
@@ -30,9 +31,27 @@ describe('benchmark harness', () => {
         expect(row.ratio, row.measure).toBeGreaterThan(0);
       }
     }
-    expect(result.eventBytes).toBeGreaterThan(0);
+    expect(result.notes.join('\n')).toMatch(/mean [1-9]\d* bytes of JSON/);
     expect(result.machine.cores).toBeGreaterThan(0);
     expect(textTable(result.rows).split('\n')).toHaveLength(result.rows.length + 2);
     expect(markdownTable(result.rows)).toContain('| measure | figure |');
+
+    // The generated part of the doc is replaced in place; the hand-written text around it stays.
+    const doc = '# Benchmarks\n\nIntro.\n\n## Method\n\nKept.\n';
+    const once = replaceSection(doc, generatedSection(result));
+    const twice = replaceSection(once, generatedSection({ ...result, rows: [] }));
+    expect(once).toContain('| ingest over HTTP, SQLite NORMAL, batches of 100');
+    expect(twice).not.toContain('| ingest over HTTP');
+    expect(twice.startsWith('# Benchmarks\n\n')).toBe(true);
+    expect(twice).toContain('## Method\n\nKept.');
+    expect(twice.match(/bench:start/g)).toHaveLength(1);
+  });
+
+  it('takes quantiles by nearest rank', () => {
+    const samples = Array.from({ length: 100 }, (_, i) => 100 - i);
+    expect(quantile(samples, 0.5)).toBe(50);
+    expect(quantile(samples, 0.95)).toBe(95);
+    expect(quantile(samples, 0.99)).toBe(99);
+    expect(quantile([7], 0.99)).toBe(7);
   });
 });

@@ -8,12 +8,18 @@ import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { PG_BASE_URL } from '@smartkirana/server/testing';
 
+/** How a row's figure reads: a rate, a duration or a size. */
+export type Unit = 'events/s' | 'ms' | 's' | 'MiB';
+
 export interface MeasureRow {
   measure: string;
-  /** Events per second. */
+  /** The figure the bar is about (for latencies, the quantile the bar names). */
   figure: number;
+  unit: Unit;
+  /** Further figures of the same measure, e.g. "p50 3 ms, p99 9 ms". */
+  detail?: string;
   baseline: { label: string; figure: number } | null;
-  /** figure / baseline. */
+  /** figure / baseline (for rates; for times, baseline / figure is not used). */
   ratio: number | null;
   bar: string;
   /** Whether the bar is met; null when the measure has no bar of its own. */
@@ -27,6 +33,7 @@ export interface Machine {
   sqlite: string;
   sqlitePragmas: string;
   postgres: string | null;
+  chromium: string | null;
 }
 
 export async function describeMachine(withPostgres: boolean): Promise<Machine> {
@@ -56,27 +63,58 @@ export async function describeMachine(withPostgres: boolean): Promise<Machine> {
     sqlitePragmas:
       'journal_mode=WAL, synchronous=NORMAL or FULL (per row), busy_timeout=5000, foreign_keys=ON',
     postgres,
+    chromium: null,
   };
 }
 
 const HEADERS = ['measure', 'figure', 'baseline', 'ratio', 'bar', 'met'] as const;
 
 function cells(row: MeasureRow): string[] {
+  const figure = formatFigure(row.figure, row.unit);
   return [
     row.measure,
-    `${rate(row.figure)}/s`,
-    row.baseline ? `${rate(row.baseline.figure)}/s (${row.baseline.label})` : '—',
+    row.detail ? `${figure} (${row.detail})` : figure,
+    row.baseline ? `${formatFigure(row.baseline.figure, row.unit)} (${row.baseline.label})` : '—',
     row.ratio === null ? '—' : `${(row.ratio * 100).toFixed(0)} %`,
     row.bar,
     row.met === null ? '—' : row.met ? 'met' : 'NOT MET',
   ];
 }
 
-/** Events per second, rounded to three significant figures with thousands separators. */
+/** A figure with its unit: rates and sizes to three significant figures, times in ms or s. */
+export function formatFigure(value: number, unit: Unit): string {
+  switch (unit) {
+    case 'events/s':
+      return `${rate(value)}/s`;
+    case 'ms':
+      return `${value < 10 ? value.toFixed(1) : rate(value)} ms`;
+    case 's':
+      return `${value < 10 ? value.toFixed(2) : value.toFixed(1)} s`;
+    case 'MiB':
+      return `${rate(value)} MiB`;
+  }
+}
+
+/** Rounded to three significant figures with thousands separators. */
 export function rate(perSecond: number): string {
   const digits = Math.max(0, Math.floor(Math.log10(Math.max(perSecond, 1))) - 2);
   const rounded = Math.round(perSecond / 10 ** digits) * 10 ** digits;
   return rounded.toLocaleString('en-US');
+}
+
+/** Quantile `q` (0–1) of `samples` by nearest rank; `samples` need not be sorted. */
+export function quantile(samples: readonly number[], q: number): number {
+  if (samples.length === 0) throw new Error('quantile of no samples');
+  const sorted = [...samples].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+  return sorted[rank] as number;
+}
+
+/** "p50 3.1 ms, p95 5.0 ms, p99 9.2 ms" for latency samples in ms. */
+export function latencyDetail(samples: readonly number[], qs: readonly number[]): string {
+  return qs
+    .map((q) => `p${Math.round(q * 100)} ${formatFigure(quantile(samples, q), 'ms')}`)
+    .join(', ');
 }
 
 /** A fixed-width table for the terminal. */
@@ -104,5 +142,6 @@ export function machineLines(m: Machine): string[] {
     `CPU: ${m.cpu}, ${m.cores} cores; Node ${m.node}`,
     `SQLite ${m.sqlite} (better-sqlite3); pragmas: ${m.sqlitePragmas}`,
     `Postgres: ${m.postgres ?? 'not reachable, skipped'}`,
+    `Chromium: ${m.chromium ?? 'not used in this run'}`,
   ];
 }

@@ -1,149 +1,76 @@
 /**
- * `runBenchmarks`: every server measure of BRIEF §5 that this harness covers, with its raw
- * baseline measured in the same run on the same rows. No measure is tuned to pass its bar.
+ * `runBenchmarks`: every measure of BRIEF §5, in groups, each with its raw baseline measured in
+ * the same run where one exists. No measure is tuned to pass its bar.
  */
-import type { DialectName } from '@smartkirana/server/db/connect';
 import { dialects } from '@smartkirana/server/testing';
-import { rawPostgresInsert, rawSqliteInsert } from './baselines.ts';
+import { ingestGroup } from './ingest.ts';
 import { describeMachine, type Machine, type MeasureRow } from './report.ts';
-import { ingestOverHttp, pullOverHttp, type IngestRun } from './server-runs.ts';
-import { eventRows, meanBodyBytes } from './workload.ts';
 
 export type Mode = 'smoke' | 'quick' | 'full';
+
+export interface BenchContext {
+  mode: Mode;
+  /** Progress lines. */
+  log: (line: string) => void;
+  /** A line for the report's notes (e.g. the mean event size, the Chromium version). */
+  note: (line: string) => void;
+  withPostgres: boolean;
+  machine: Machine;
+}
+
+/** A set of measures that share set-up; `pnpm bench -- --only <name>` runs one group. */
+export interface MeasureGroup {
+  name: string;
+  run(ctx: BenchContext): Promise<MeasureRow[]>;
+}
+
+export const GROUPS: readonly MeasureGroup[] = [ingestGroup];
 
 export interface BenchResult {
   mode: Mode;
   date: string;
   machine: Machine;
   rows: MeasureRow[];
-  /** Mean JSON size of a timed sale event, bytes. */
-  eventBytes: number;
+  notes: string[];
   seconds: number;
 }
 
-interface IngestCase {
-  dialect: DialectName;
-  synchronous: 'NORMAL' | 'FULL';
-  batch: number;
-  sales: number;
-}
-
-/** How many sale events each case pushes, per mode. */
-const SIZES: Record<Mode, { b1: number; b10: number; b100: number; b1000: number; pg: number }> = {
-  smoke: { b1: 30, b10: 100, b100: 300, b1000: 300, pg: 300 },
-  quick: { b1: 2_000, b10: 10_000, b100: 50_000, b1000: 50_000, pg: 20_000 },
-  full: { b1: 5_000, b10: 20_000, b100: 100_000, b1000: 100_000, pg: 50_000 },
-};
-
-const PRODUCTS = 200;
-const PULL_ROUNDS: Record<Mode, number> = { smoke: 1, quick: 3, full: 5 };
-
-/** Run the benchmarks; `log` receives progress lines. */
+/** Run the benchmarks (all groups, or those named in `only`); `log` receives progress lines. */
 export async function runBenchmarks(opts: {
   mode: Mode;
+  only?: readonly string[];
   log?: (line: string) => void;
 }): Promise<BenchResult> {
   const log = opts.log ?? (() => undefined);
   const started = performance.now();
-  const size = SIZES[opts.mode];
   const withPostgres = (await dialects()).includes('postgres');
   const machine = await describeMachine(withPostgres);
-  const rows: MeasureRow[] = [];
-  let eventBytes = 0;
-
-  if (opts.mode !== 'smoke') {
-    // Warm the JIT (server, client and baseline paths) so the first timed case is not cold.
-    const warm = await ingestCase(
-      { dialect: 'sqlite', synchronous: 'NORMAL', batch: 100, sales: 2_000 },
-      [],
-      (line) => log(`warm-up, not reported: ${line}`),
+  const unknown = (opts.only ?? []).filter((name) => !GROUPS.some((g) => g.name === name));
+  if (unknown.length > 0)
+    throw new Error(
+      `unknown benchmark group ${unknown.join(', ')}; groups: ${GROUPS.map((g) => g.name).join(', ')}`,
     );
-    await warm.server.close();
+  const rows: MeasureRow[] = [];
+  const notes: string[] = [];
+  for (const group of GROUPS) {
+    if (opts.only && opts.only.length > 0 && !opts.only.includes(group.name)) continue;
+    log(`— ${group.name}`);
+    rows.push(
+      ...(await group.run({
+        mode: opts.mode,
+        log,
+        note: (line) => notes.push(line),
+        withPostgres,
+        machine,
+      })),
+    );
   }
-  // The headline case first; its server then serves the pull measures.
-  const headline = await ingestCase(
-    { dialect: 'sqlite', synchronous: 'NORMAL', batch: 100, sales: size.b100 },
-    rows,
-    log,
-  );
-  try {
-    eventBytes = meanBodyBytes(eventRows(headline.workload.sales));
-    for (const limit of [500, 5000]) {
-      const pulled = await pullOverHttp(headline.server, headline.shop, {
-        limit,
-        rounds: PULL_ROUNDS[opts.mode],
-      });
-      rows.push({
-        measure: `pull, SQLite, pages of ${limit} (${pulled.events} events)`,
-        figure: pulled.rate,
-        baseline: null,
-        ratio: null,
-        bar: '≥ 100,000/s',
-        met: pulled.rate >= 100_000,
-      });
-      log(`pull ${limit}: ${Math.round(pulled.rate)} events/s`);
-    }
-  } finally {
-    await headline.server.close();
-  }
-
-  const others: IngestCase[] = [
-    { dialect: 'sqlite', synchronous: 'FULL', batch: 100, sales: size.b100 },
-    { dialect: 'sqlite', synchronous: 'NORMAL', batch: 1, sales: size.b1 },
-    { dialect: 'sqlite', synchronous: 'NORMAL', batch: 10, sales: size.b10 },
-    { dialect: 'sqlite', synchronous: 'NORMAL', batch: 1000, sales: size.b1000 },
-  ];
-  if (withPostgres)
-    others.push({ dialect: 'postgres', synchronous: 'FULL', batch: 100, sales: size.pg });
-  for (const c of others) {
-    const run = await ingestCase(c, rows, log);
-    await run.server.close();
-  }
-
-  // Ingest rows first, pull rows last (a stable sort keeps the order within each group).
-  rows.sort((a, b) => Number(a.measure.startsWith('pull')) - Number(b.measure.startsWith('pull')));
   return {
     mode: opts.mode,
     date: new Date().toISOString().slice(0, 10),
     machine,
     rows,
-    eventBytes,
+    notes,
     seconds: (performance.now() - started) / 1000,
   };
-}
-
-/** Push one case over HTTP, then insert the same rows raw; add the row to `rows`. */
-async function ingestCase(
-  c: IngestCase,
-  rows: MeasureRow[],
-  log: (line: string) => void,
-): Promise<IngestRun> {
-  const run = await ingestOverHttp({ ...c, products: PRODUCTS, seed: c.batch + c.sales });
-  const raw = eventRows(run.workload.sales);
-  const baseline =
-    c.dialect === 'sqlite'
-      ? await rawSqliteInsert(raw, { batch: c.batch, synchronous: c.synchronous })
-      : await rawPostgresInsert(raw, { batch: c.batch });
-  const ratio = run.rate / baseline;
-  const headline = c.batch === 100;
-  const floor = c.dialect === 'sqlite' ? 20_000 : 15_000;
-  const where = c.dialect === 'sqlite' ? `SQLite ${c.synchronous}` : 'Postgres';
-  rows.push({
-    measure: `ingest over HTTP, ${where}, batches of ${c.batch} (${c.sales} sales)`,
-    figure: run.rate,
-    baseline: {
-      label:
-        c.dialect === 'sqlite'
-          ? `raw better-sqlite3, tx per ${c.batch}`
-          : `raw pg UNNEST per ${c.batch}`,
-      figure: baseline,
-    },
-    ratio,
-    bar: headline ? `≥ 50 % and ≥ ${floor.toLocaleString('en-US')}/s` : '— (no bar)',
-    met: headline ? ratio >= 0.5 && run.rate >= floor : null,
-  });
-  log(
-    `ingest ${where} batch ${c.batch}: ${Math.round(run.rate)} events/s; raw ${Math.round(baseline)} events/s`,
-  );
-  return run;
 }
