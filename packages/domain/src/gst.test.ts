@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   gstinSchema,
+  isoDateSchema,
   isValidGstinChecksum,
   rateOn,
   slabsOn,
@@ -243,5 +244,31 @@ describe('supplyKind', () => {
     expect(supplyKind('27', '27')).toBe('intra');
     expect(supplyKind('27', '29')).toBe('inter');
     expect(supplyKind('29', '97')).toBe('inter');
+  });
+});
+
+describe('isoDateSchema', () => {
+  it('accepts exactly the YYYY-MM-DD strings that name a calendar day', () => {
+    const exists = (d: string) => {
+      const t = Date.parse(`${d}T00:00:00Z`);
+      return !Number.isNaN(t) && new Date(t).toISOString().startsWith(d);
+    };
+    const pad = (n: number, w: number) => String(n).padStart(w, '0');
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 9999 }),
+        fc.integer({ min: 0, max: 13 }),
+        fc.integer({ min: 0, max: 32 }),
+        (y, m, d) => {
+          const text = `${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}`;
+          expect(isoDateSchema.safeParse(text).success, text).toBe(exists(text));
+        },
+      ),
+      { numRuns: 5000 },
+    );
+    for (const leap of ['2024-02-29', '2000-02-29', '2400-02-29'])
+      expect(isoDateSchema.safeParse(leap).success, leap).toBe(true);
+    for (const none of ['2026-02-29', '1900-02-29', '2100-02-29', '2026-04-31', '2026-4-01'])
+      expect(isoDateSchema.safeParse(none).success, none).toBe(false);
   });
 });

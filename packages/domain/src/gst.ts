@@ -26,11 +26,23 @@ export const hsnSchema = z.string().regex(/^(\d{4}|\d{6}|\d{8})$/, 'a 4, 6 or 8 
 export const isoDateSchema = z
   .string()
   .regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'a YYYY-MM-DD date')
-  // zod runs refinements even after the regex fails: guard the parse, or toISOString throws.
-  .refine((d) => {
-    const t = Date.parse(`${d}T00:00:00Z`);
-    return !Number.isNaN(t) && new Date(t).toISOString().startsWith(d);
-  }, 'a date that exists');
+  // zod runs refinements even after the regex fails: `dateExists` must not assume the format.
+  .refine(dateExists, 'a date that exists');
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Whether `YYYY-MM-DD` names a day of the Gregorian calendar (30 Feb does not). */
+function dateExists(d: string): boolean {
+  if (d.length !== 10) return false;
+  const year = Number(d.slice(0, 4));
+  const month = Number(d.slice(5, 7));
+  const day = Number(d.slice(8, 10));
+  if (!Number.isInteger(year) || !Number.isInteger(month) || !Number.isInteger(day)) return false;
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0);
+  return day <= days;
+}
 
 /** One entry of a product's rate schedule: `rateBps` applies from `from` (inclusive) onward. */
 export const rateStepSchema = z.strictObject({ from: isoDateSchema, rateBps: rateBpsSchema });

@@ -243,10 +243,11 @@ export class ShopProjection {
     productId: string,
     input: Omit<MovementInput, 'key' | 'eventId' | 'day'>,
     e: DomainEvent,
+    key: string,
     day: string,
   ): void {
     const t = this.timeline(productId);
-    t.insert({ ...input, key: canonicalKey(e), eventId: e.id, day });
+    t.insert({ ...input, key, eventId: e.id, day });
     this.#dirty.add(t);
   }
 
@@ -296,7 +297,13 @@ export class ShopProjection {
         const t = this.timeline(productId);
         t.setPricePer(pricePerUnits(fields.unit));
         this.#dirty.add(t);
-        this.#move(productId, { line: 0, kind: 'cost', qty: 0, value: fields.costPrice }, e, day);
+        this.#move(
+          productId,
+          { line: 0, kind: 'cost', qty: 0, value: fields.costPrice },
+          e,
+          key,
+          day,
+        );
         break;
       }
       case 'v1.ProductUpdated':
@@ -308,7 +315,13 @@ export class ShopProjection {
         this.#addPriceEdit(productId, { eventId: e.id, hlc: e.hlc, basedOn, key });
         // A new cost price values stock sold when none is on hand and no average is known yet.
         if (prices.costPrice !== undefined) {
-          this.#move(productId, { line: 0, kind: 'cost', qty: 0, value: prices.costPrice }, e, day);
+          this.#move(
+            productId,
+            { line: 0, kind: 'cost', qty: 0, value: prices.costPrice },
+            e,
+            key,
+            day,
+          );
         }
         break;
       }
@@ -360,6 +373,7 @@ export class ShopProjection {
                 ref: { eventId: e.payload.saleId, line: l.line },
               },
               e,
+              key,
               day,
             );
         }
@@ -385,7 +399,7 @@ export class ShopProjection {
         e.payload.lines.forEach((l, line) => {
           const tax = l.cgst + l.sgst + l.igst;
           const value = l.taxable + (e.payload.itcEligible ? 0 : tax);
-          this.#move(l.productId, { line, kind: 'receipt', qty: l.qty, value }, e, day);
+          this.#move(l.productId, { line, kind: 'receipt', qty: l.qty, value }, e, key, day);
           addTo(this.receiptsByProduct, l.productId, e.id);
         });
         if (e.payload.paidBy === 'credit' && e.payload.supplierId) {
@@ -406,6 +420,7 @@ export class ShopProjection {
           e.payload.productId,
           { line: 0, kind: 'adjust', qty: e.payload.qtyDelta, itcRateBps: e.payload.rateBps },
           e,
+          key,
           day,
         );
         this.#resolve(e.payload.resolves, e.id, key);
@@ -415,6 +430,7 @@ export class ShopProjection {
           e.payload.productId,
           { line: 0, kind: 'count', qty: e.payload.countedQty, itcRateBps: e.payload.rateBps },
           e,
+          key,
           day,
         );
         this.#resolve(e.payload.resolves, e.id, key);
@@ -502,7 +518,7 @@ export class ShopProjection {
     const productIds = new Set<string>();
     e.payload.lines.forEach((l, line) => {
       productIds.add(l.productId);
-      if (sign === 1) this.#move(l.productId, { line, kind: 'sale', qty: l.qty }, e, day);
+      if (sign === 1) this.#move(l.productId, { line, kind: 'sale', qty: l.qty }, e, key, day);
     });
     if (sign === -1) {
       for (const productId of productIds) {

@@ -128,8 +128,12 @@ export class StockTimeline {
     const movement: Movement = { ...input, outcome: PLACEHOLDER, sortKey: key };
     const last = this.#movements.at(-1);
     // Events mostly arrive in canonical order: appending is the common case.
-    const at = !last || last.sortKey < key ? this.#movements.length : this.#position(key);
-    this.#movements.splice(at, 0, movement);
+    let at = this.#movements.length;
+    if (!last || last.sortKey < key) this.#movements.push(movement);
+    else {
+      at = this.#position(key);
+      this.#movements.splice(at, 0, movement);
+    }
     this.#byRef.set(ref, movement);
     if (input.kind === 'return' && input.ref) {
       const k = refKey(input.ref.eventId, input.ref.line);

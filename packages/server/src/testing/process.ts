@@ -12,12 +12,15 @@ export class ServerProcess {
   readonly name: string;
   readonly env: Record<string, string>;
   readonly output: string[] = [];
+  /** Extra `node` flags (e.g. `--cpu-prof` to profile the server under a benchmark). */
+  readonly nodeArgs: readonly string[];
   #child: ChildProcess | undefined;
   port = 0;
 
-  constructor(name: string, env: Record<string, string>) {
+  constructor(name: string, env: Record<string, string>, nodeArgs: readonly string[] = []) {
     this.name = name;
     this.env = env;
+    this.nodeArgs = nodeArgs;
   }
 
   get running(): boolean {
@@ -27,7 +30,7 @@ export class ServerProcess {
   /** Start and wait until it listens; resolves with its port. */
   async start(): Promise<number> {
     if (this.#child) throw new Error(`${this.name} is already running`);
-    const child = spawnCli(['serve'], { PORT: '0', HOST: '127.0.0.1', ...this.env });
+    const child = spawnCli(['serve'], { PORT: '0', HOST: '127.0.0.1', ...this.env }, this.nodeArgs);
     this.#child = child;
     const keep = (chunk: Buffer): void => {
       this.output.push(chunk.toString());
@@ -88,8 +91,12 @@ export function runCli(
 }
 
 /** `smartkirana <args>` as a child process with only the given environment (and PATH, HOME). */
-function spawnCli(args: readonly string[], env: Record<string, string>) {
-  return spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+function spawnCli(
+  args: readonly string[],
+  env: Record<string, string>,
+  nodeArgs: readonly string[] = [],
+) {
+  return spawn(process.execPath, [...nodeArgs, '--import', 'tsx', MAIN, ...args], {
     cwd: REPO,
     env: {
       PATH: process.env.PATH ?? '',
