@@ -71,6 +71,7 @@ function isStorageFailure(err: unknown): boolean {
   const code = (err as { code?: unknown }).code;
   return (
     typeof code === 'string' &&
-    /^(SQLITE_(FULL|READONLY|IOERR|BUSY|LOCKED|CANTOPEN)|53100|57P0[1-3]|08\d{3})/.test(code)
+    // 25006: a write in a read-only transaction (the database was made read-only under us).
+    /^(SQLITE_(FULL|READONLY|IOERR|BUSY|LOCKED|CANTOPEN)|53100|25006|57P0[1-3]|08\d{3})/.test(code)
   );
 }
