@@ -1,10 +1,12 @@
 /**
  * Steps every browser test repeats: enrolling a browser as a till with the demo owner's login,
- * signing in with a PIN, and saving a screenshot of a main screen (kept as a CI artifact).
+ * signing in with a PIN, ringing up, waiting for sync, reading what the till stored, and saving a
+ * screenshot of a main screen (kept as a CI artifact).
  */
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Page } from 'playwright-core';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { BrowserContext, Page } from 'playwright-core';
 import { DEMO_SHOP } from '@smartkirana/domain/demo-catalog';
 
 /** The PIN the tests give the demo owner when enrolling a till. */
@@ -60,4 +62,80 @@ export async function shot(page: Page, name: string): Promise<void> {
     process.env.SCREENSHOT_DIR ?? resolve(import.meta.dirname, '../../../artifacts/screenshots');
   mkdirSync(dir, { recursive: true });
   await page.screenshot({ path: resolve(dir, `${name}.png`), fullPage: true });
+}
+
+/** Put one unit of the first product matching `query` on the bill. */
+export async function ringUp(page: Page, query: string): Promise<void> {
+  await page.fill('[data-testid=search]', query);
+  await page.press('[data-testid=search]', 'Enter');
+}
+
+/** Wait until the till is online and the server has acknowledged every event it made. */
+export async function waitSynced(page: Page, timeout = 60_000): Promise<void> {
+  const deadline = Date.now() + timeout;
+  let state: string | null = null;
+  let unsynced: string | null = null;
+  while (Date.now() < deadline) {
+    state = await page.textContent('[data-testid=sync-state]');
+    unsynced = await page.textContent('[data-testid=unsynced]');
+    if (state !== null && !state.includes('Offline') && unsynced?.startsWith('0 ')) return;
+    await sleep(200);
+  }
+  throw new Error(
+    `the till did not finish syncing within ${timeout} ms: "${state}", "${unsynced}" unacknowledged`,
+  );
+}
+
+/**
+ * Report every receipt the moment it renders: its invoice number is appended to `shown` (in Node)
+ * from a DOM observer in each page of the context. A number in `shown` was on screen, so the
+ * cashier may have handed that bill over.
+ */
+export async function watchReceipts(context: BrowserContext, shown: string[]): Promise<void> {
+  await context.exposeBinding('receiptShown', (_source, invoiceNo: string) => {
+    shown.push(invoiceNo);
+  });
+  await context.addInitScript(() => {
+    let last = '';
+    const report = (window as unknown as { receiptShown: (n: string) => Promise<void> })
+      .receiptShown;
+    new MutationObserver(() => {
+      const number = document.querySelector('[data-testid=invoice-no]')?.textContent ?? '';
+      if (number !== '' && number !== last) void report(number);
+      last = number;
+    }).observe(document, { subtree: true, childList: true, characterData: true });
+  });
+}
+
+/**
+ * Every event document the till has stored, read straight from its IndexedDB database (RxDB's Dexie
+ * storage keeps a collection in `rxdb-dexie-<database>--<schema version>--<collection>`, table
+ * `docs`), not from the app's memory: what a crash leaves on disk. RxDB's own fields are dropped.
+ */
+export async function readStoredEvents(page: Page): Promise<Record<string, unknown>[]> {
+  const docs = await page.evaluate(async () => {
+    const raw = localStorage.getItem('smartkirana.credential');
+    if (!raw) throw new Error('this browser is not enrolled as a till');
+    const { shopId, deviceId } = JSON.parse(raw) as { shopId: string; deviceId: string };
+    const name = `rxdb-dexie-smartkirana-${shopId}-${deviceId}--0--events`;
+    if (!(await indexedDB.databases()).some((d) => d.name === name))
+      throw new Error(`the till has no database ${name}`);
+    const db = await new Promise<IDBDatabase>((ok, fail) => {
+      const req = indexedDB.open(name);
+      req.onsuccess = () => ok(req.result);
+      req.onerror = () => fail(req.error ?? new Error(`cannot open ${name}`));
+    });
+    try {
+      return await new Promise<Record<string, unknown>[]>((ok, fail) => {
+        const req = db.transaction('docs', 'readonly').objectStore('docs').getAll();
+        req.onsuccess = () => ok(req.result as Record<string, unknown>[]);
+        req.onerror = () => fail(req.error ?? new Error(`cannot read ${name}`));
+      });
+    } finally {
+      db.close();
+    }
+  });
+  return docs
+    .filter((d) => d._deleted !== true && d._deleted !== '1')
+    .map((d) => Object.fromEntries(Object.entries(d).filter(([k]) => !k.startsWith('_'))));
 }

@@ -1,7 +1,7 @@
 /** The shell: enroll → staff sign-in → counter, with the sync status always visible. */
 import { useEffect, useState } from 'preact/hooks';
 import { lang, setLang, t } from './i18n.ts';
-import { openTill, storedCredential, till } from './session.ts';
+import { loadCredential, openTill, till } from './session.ts';
 import { useSignal } from './signal.ts';
 import { pendingUpdate } from './update.ts';
 import { Counter } from './screens/counter.tsx';
@@ -30,10 +30,15 @@ export function App() {
   const [, setActor] = useState(0);
   const [error, setError] = useState<string | undefined>();
   const [screen, setScreen] = useState<ScreenId>('counter');
+  const [unenrolled, setUnenrolled] = useState(false);
 
   useEffect(() => {
-    const credential = storedCredential();
-    if (credential && !till.value) openTill(credential).catch((e: unknown) => setError(String(e)));
+    loadCredential()
+      .then(async (credential) => {
+        if (!credential) setUnenrolled(true);
+        else if (!till.value) await openTill(credential);
+      })
+      .catch((e: unknown) => setError(String(e)));
   }, []);
 
   const actor = current?.actor;
@@ -75,7 +80,7 @@ export function App() {
         </div>
       )}
       <main>
-        {!current && !storedCredential() && <SetupScreen />}
+        {!current && unenrolled && <SetupScreen />}
         {current && !actor && (
           <SignInScreen till={current} onSignedIn={() => setActor((n) => n + 1)} />
         )}

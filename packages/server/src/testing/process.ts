@@ -27,6 +27,11 @@ export class ServerProcess {
     return this.#child !== undefined;
   }
 
+  /** The server's process id while it runs (for reading its memory from `/proc` or signalling it). */
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
   /** Start and wait until it listens; resolves with its port. */
   async start(): Promise<number> {
     if (this.#child) throw new Error(`${this.name} is already running`);
