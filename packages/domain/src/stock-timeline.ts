@@ -7,7 +7,13 @@
  * in place and only this product's tail is re-folded. Every outcome that changes is reported, so the
  * books can replace the old cost postings with the new ones.
  */
-import { mulDiv, type Paise } from './money.ts';
+import { MAX_AMOUNT, mulDiv, type Paise } from './money.ts';
+
+/**
+ * Largest stock quantity (base units) or value (paise) one product may reach: the bound of a single
+ * amount, so sums over a shop's products and days stay exact.
+ */
+const MAX_STOCK_AMOUNT = MAX_AMOUNT;
 import { PostingList, type Posting } from './journal.ts';
 
 export type MovementKind = 'cost' | 'sale' | 'return' | 'receipt' | 'adjust' | 'count';
@@ -236,7 +242,7 @@ export class StockTimeline {
     if (s.qty >= q && s.qty > 0) cost = mulDiv(s.value, q, s.qty);
     else if (s.qty > 0) cost = s.value + averageValue(s, q - s.qty);
     else cost = averageValue(s, q);
-    const qty = s.qty - q;
+    const qty = safe(s.qty - q, 'quantity on hand');
     const opensConflict = qty < 0 && s.open === null;
     const after = withRef({
       ...s,
@@ -250,8 +256,8 @@ export class StockTimeline {
   }
 
   #in(s: StockState, q: number, v: Paise): MovementOutcome {
-    const qty = s.qty + q;
-    let value = s.value + v;
+    const qty = safe(s.qty + q, 'quantity on hand');
+    let value = safe(s.value + v, 'stock value');
     let variance = 0;
     if (s.qty < 0 && qty > 0) {
       // Units that filled negative stock were costed provisionally; the rest is valued at this
@@ -337,6 +343,17 @@ function sameOutcome(a: MovementOutcome, b: MovementOutcome): boolean {
     x.fallbackPer === y.fallbackPer &&
     x.open === y.open
   );
+}
+
+/**
+ * A quantity or value the books can hold exactly. Beyond 2^53 sums stop being exact; throwing
+ * RangeError here makes the ingest hold the event back (`out_of_range`) instead of recording a log
+ * that no longer folds into readable books.
+ */
+function safe(n: number, what: string): number {
+  if (!Number.isSafeInteger(n) || Math.abs(n) > MAX_STOCK_AMOUNT)
+    throw new RangeError(`${what} out of range: ${n}`);
+  return n;
 }
 
 function refKey(eventId: string, line: number): string {

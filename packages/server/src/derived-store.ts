@@ -81,7 +81,16 @@ export async function writeDerived(
       balance: partyTotal(p.payables.get(id)),
     })),
   ];
-  for (const rows of chunks(parties)) {
+  // A party whose balance is back to zero has no row, exactly as a rebuild leaves it.
+  for (const { kind, party_id } of parties.filter((r) => r.balance === 0)) {
+    await trx
+      .deleteFrom('party_balances')
+      .where('shop_id', '=', shopId)
+      .where('kind', '=', kind)
+      .where('party_id', '=', party_id)
+      .execute();
+  }
+  for (const rows of chunks(parties.filter((r) => r.balance !== 0))) {
     await trx
       .insertInto('party_balances')
       .values(rows)

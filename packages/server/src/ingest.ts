@@ -176,6 +176,12 @@ export async function ingestWith(
       const events = await build({ trx, projection: cached.projection, shopSeq });
       const results = new Map<string, IngestResult>();
       const unique = dedupeBatch(events);
+      // A second copy of an id in the same batch gets the first copy's answer if it is the same
+      // event, and a conflict if its content differs (only the first copy can be stored).
+      const firstAt = new Map<string, number>();
+      events.forEach((e, i) => {
+        if (!firstAt.has(e.id)) firstAt.set(e.id, i);
+      });
       const ids = unique.map((e) => e.id);
       const bodies = new Map(unique.map((e) => [e.id, JSON.stringify(e)]));
 
@@ -186,12 +192,7 @@ export async function ingestWith(
           row.id,
           sameEvent(row.body, bodies.get(row.id))
             ? { id: row.id, status: 'duplicate', seq: row.seq }
-            : {
-                id: row.id,
-                status: 'rejected',
-                code: 'id_conflict',
-                reason: 'an event with this id and different content exists',
-              },
+            : idConflict(row.id),
         );
       }
       const pending = unique.filter((e) => !results.has(e.id));
@@ -311,7 +312,11 @@ export async function ingestWith(
         .where('id', '=', sender.deviceId)
         .execute();
       const outcome = {
-        results: events.map((e) => results.get(e.id) ?? missing(e.id)),
+        results: events.map((e, i) =>
+          firstAt.get(e.id) === i || sameEvent(JSON.stringify(e), bodies.get(e.id))
+            ? (results.get(e.id) ?? missing(e.id))
+            : idConflict(e.id),
+        ),
         seq,
         accepted,
       };
@@ -389,7 +394,11 @@ async function reusedSequences(
   events: readonly DomainEvent[],
 ): Promise<Set<string>> {
   const byDevice = new Map<string, DomainEvent[]>();
-  for (const e of events) byDevice.set(e.deviceId, [...(byDevice.get(e.deviceId) ?? []), e]);
+  for (const e of events) {
+    const list = byDevice.get(e.deviceId);
+    if (list) list.push(e);
+    else byDevice.set(e.deviceId, [e]);
+  }
   const out = new Set<string>();
   for (const [deviceId, list] of byDevice) {
     const rows = await selectIn(
@@ -412,6 +421,15 @@ async function reusedSequences(
     claimed.add(k);
   }
   return out;
+}
+
+function idConflict(id: string): IngestResult {
+  return {
+    id,
+    status: 'rejected',
+    code: 'id_conflict',
+    reason: 'an event with this id and different content exists',
+  };
 }
 
 function dedupeBatch(events: readonly DomainEvent[]): DomainEvent[] {

@@ -356,6 +356,16 @@ export async function recordAsServer(
     const writer = await ServerWriter.open(ctx, shopId, actorId);
     await build(writer);
     return writer.events;
+  }).catch((err: unknown) => {
+    // Folding it would take a stock value or balance beyond what the books hold exactly.
+    if (err instanceof RangeError)
+      throw new ApiError(
+        'validation_failed',
+        'amounts or quantities too large for the books',
+        undefined,
+        { cause: err },
+      );
+    throw err;
   });
   const refused = outcome.results.find(
     (r) => r.status === 'quarantined' || r.status === 'rejected',

@@ -34,6 +34,12 @@ export interface RouteSpec<
   access: A;
   /** Roles allowed (user access only); every role when omitted. */
   roles?: readonly Role[];
+  /**
+   * A revoked device may call this route (push only: what it sends is kept in quarantine, so a sale
+   * already handed over is never lost). Every other route refuses a revoked device at once, even
+   * while its access token has not expired.
+   */
+  revokedDevice?: 'allowed';
   params?: P;
   query?: Q;
   body?: B;
@@ -75,6 +81,8 @@ export function route<
     if (auth && auth.kind === 'user' && spec.roles && !spec.roles.includes(auth.role)) {
       throw new ApiError('forbidden', `a ${auth.role} may not do this`);
     }
+    if (auth?.kind === 'device' && auth.revoked && spec.revokedDevice !== 'allowed')
+      throw new ApiError('device_revoked', 'the device was revoked');
     const params = spec.params ? parse(spec.params, c.req.param(), 'params') : undefined;
     const query = spec.query ? parse(spec.query, c.req.query(), 'query') : undefined;
     const body = spec.body ? parse(spec.body, await readJson(c), 'body') : undefined;
