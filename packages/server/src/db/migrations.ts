@@ -226,11 +226,27 @@ const replication: Migration = {
   },
 };
 
+/**
+ * Device clocks: the skew the server last measured from a device's sync request (its wall clock
+ * against the server's), so a till whose clock is wrong is flagged to the owner.
+ */
+const deviceClock: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('devices').addColumn('clock_skew_ms', 'bigint').execute();
+    await db.schema.alterTable('devices').addColumn('clock_checked_at', 'bigint').execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.alterTable('devices').dropColumn('clock_checked_at').execute();
+    await db.schema.alterTable('devices').dropColumn('clock_skew_ms').execute();
+  },
+};
+
 /** Every migration, by name; names sort in the order they apply. */
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_device_backlog': deviceBacklog,
   '0003_replication': replication,
+  '0004_device_clock': deviceClock,
 };
 
 export const migrationProvider: MigrationProvider = {

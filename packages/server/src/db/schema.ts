@@ -55,6 +55,9 @@ export interface DevicesTable {
   /** The checkpoint the device last pulled from, and when: how far behind the log it is. */
   pulled_seq: number | null;
   pulled_at: number | null;
+  /** Device clock minus server clock at the last sync request that said it, and when. */
+  clock_skew_ms: number | null;
+  clock_checked_at: number | null;
 }
 
 export interface RefreshTokensTable {

@@ -15,6 +15,7 @@ import { ACCESS_TTL_SECONDS, signAccessToken } from '../auth/tokens.ts';
 import { deviceParams } from './auth-schemas.ts';
 import { route } from './route.ts';
 import { linkedUpstream, mayEnroll } from '../replication/routes.ts';
+import { clockView } from '../sync/routes.ts';
 
 const kindSchema = z.enum(['till', 'phone', 'server']);
 
@@ -26,6 +27,10 @@ const deviceRow = z.object({
   revoked: z.boolean(),
   lastSeenAt: z.number().int().nullable(),
   createdAt: z.number().int(),
+  /** Device clock minus server clock at its last sync, when it was measured, and whether it is off. */
+  clockSkewMs: z.number().int().nullable(),
+  clockCheckedAt: z.number().int().nullable(),
+  clockFlagged: z.boolean(),
 });
 
 const TAG = 'devices';
@@ -47,7 +52,17 @@ export function deviceRoutes(app: Hono<AppEnv>): void {
       const rows = await c
         .get('services')
         .db.db.selectFrom('devices')
-        .select(['id', 'code', 'name', 'kind', 'revoked_at', 'last_seen_at', 'created_at'])
+        .select([
+          'id',
+          'code',
+          'name',
+          'kind',
+          'revoked_at',
+          'last_seen_at',
+          'created_at',
+          'clock_skew_ms',
+          'clock_checked_at',
+        ])
         .where('shop_id', '=', auth.shopId)
         .orderBy('code')
         .execute();
@@ -60,6 +75,7 @@ export function deviceRoutes(app: Hono<AppEnv>): void {
           revoked: r.revoked_at !== null,
           lastSeenAt: r.last_seen_at,
           createdAt: r.created_at,
+          ...clockView(r),
         })),
       };
     },

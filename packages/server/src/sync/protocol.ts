@@ -13,6 +13,15 @@ export const PROTOCOL_HEADER = 'x-smartkirana-protocol';
 /** A till may say how many of its events await acknowledgement (shown on the owner's dashboard). */
 export const UNSYNCED_HEADER = 'x-smartkirana-unsynced';
 
+/**
+ * A device sends its wall clock (ms since the epoch) with every sync request; the server answers
+ * with the skew it measured in `CLOCK_SKEW_HEADER` and flags devices whose clock is wrong.
+ */
+export const CLOCK_HEADER = 'x-smartkirana-clock';
+export const CLOCK_SKEW_HEADER = 'x-smartkirana-clock-skew';
+/** A claimed clock further off than this is not a clock: the header is ignored. */
+export const MAX_PLAUSIBLE_SKEW_MS = 10 * 366 * 86_400_000;
+
 /** Largest pull page. */
 export const MAX_PULL_LIMIT = 5000;
 /** Seconds between heartbeats on the live stream. */

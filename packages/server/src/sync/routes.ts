@@ -6,13 +6,17 @@
  */
 import type { Context, Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
+import { MAX_TOLERATED_SKEW_MS } from '@smartkirana/domain/hlc';
 import { z } from 'zod';
 import type { AppEnv, DeviceAuth } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { ingest, MAX_BATCH, validateBatch } from '../ingest.ts';
 import { route } from '../http/route.ts';
 import {
+  CLOCK_HEADER,
+  CLOCK_SKEW_HEADER,
   HEARTBEAT_SECONDS,
+  MAX_PLAUSIBLE_SKEW_MS,
   UNSYNCED_HEADER,
   MAX_PULL_LIMIT,
   MIN_PROTOCOL_VERSION,
@@ -22,25 +26,21 @@ import {
 
 const RXDB_FIELDS = new Set(['_deleted', '_rev', '_meta', '_attachments']);
 
+/**
+ * The event itself is validated by `validateBatch`; here it only has to be an object. (A record
+ * schema would copy every event once more before the event schema copies it again.)
+ */
+const pushRow = z.object({
+  assumedMasterState: z.unknown().optional(),
+  newDocumentState: z.custom<Record<string, unknown>>(
+    (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
+    'an object',
+  ),
+});
+
 const pushBody = z.union([
-  z.object({
-    rows: z
-      .array(
-        z.object({
-          assumedMasterState: z.unknown().optional(),
-          newDocumentState: z.record(z.string(), z.unknown()),
-        }),
-      )
-      .max(MAX_BATCH),
-  }),
-  z
-    .array(
-      z.object({
-        assumedMasterState: z.unknown().optional(),
-        newDocumentState: z.record(z.string(), z.unknown()),
-      }),
-    )
-    .max(MAX_BATCH),
+  z.object({ rows: z.array(pushRow).max(MAX_BATCH) }),
+  z.array(pushRow).max(MAX_BATCH),
 ]);
 
 /** A checkpoint's log identity; a checkpoint of another log starts from the beginning. */
@@ -75,6 +75,7 @@ export function syncRoutes(app: Hono<AppEnv>): void {
       summary: 'Push events (RxDB push rows)',
       tag: 'sync',
       access: 'device',
+      revokedDevice: 'allowed',
       body: pushBody,
     },
     async (c, { body, auth }) => {
@@ -84,9 +85,9 @@ export function syncRoutes(app: Hono<AppEnv>): void {
         if (r.newDocumentState._deleted === true)
           throw new ApiError('validation_failed', 'events are never deleted');
         // RxDB's bookkeeping fields are not part of the event.
-        return Object.fromEntries(
-          Object.entries(r.newDocumentState).filter(([k]) => !RXDB_FIELDS.has(k)),
-        );
+        const doc = r.newDocumentState;
+        if (!Object.keys(doc).some((k) => RXDB_FIELDS.has(k))) return doc;
+        return Object.fromEntries(Object.entries(doc).filter(([k]) => !RXDB_FIELDS.has(k)));
       });
       const { services } = { services: c.get('services') };
       const sender = {
@@ -94,8 +95,9 @@ export function syncRoutes(app: Hono<AppEnv>): void {
         deviceId: auth.deviceId,
         kind: auth.deviceKind,
         revoked: auth.revoked,
-        // Another server of the shop relays what it already accepted (docs/replication.md).
-        relay: auth.deviceKind === 'server',
+        // Another server of the shop relays what it already accepted (docs/replication.md). A
+        // revoked server is no longer trusted to have judged anything: its events are judged here.
+        relay: auth.deviceKind === 'server' && !auth.revoked,
       };
       const events = validateBatch(raw, sender);
       const outcome = await ingest(services.db, services.cache, sender, events);
@@ -216,6 +218,8 @@ export function syncRoutes(app: Hono<AppEnv>): void {
           'last_seen_at',
           'unsynced',
           'unsynced_at',
+          'clock_skew_ms',
+          'clock_checked_at',
         ])
         .where('shop_id', '=', auth.shopId)
         .orderBy('code')
@@ -230,6 +234,7 @@ export function syncRoutes(app: Hono<AppEnv>): void {
           lastSeenAt: r.last_seen_at,
           unsynced: r.unsynced,
           unsyncedAt: r.unsynced_at,
+          ...clockView(r),
         })),
       };
     },
@@ -330,8 +335,10 @@ async function noteBacklog(
 ): Promise<void> {
   const reported = Number(c.req.header(UNSYNCED_HEADER));
   const backlog = Number.isSafeInteger(reported) && reported >= 0;
-  if (!backlog && pulledAfter === undefined) return;
   const now = Date.now();
+  const skew = clockSkew(c.req.header(CLOCK_HEADER), now);
+  if (skew !== undefined) c.header(CLOCK_SKEW_HEADER, String(skew));
+  if (!backlog && pulledAfter === undefined && skew === undefined) return;
   await c
     .get('services')
     .db.db.updateTable('devices')
@@ -339,7 +346,28 @@ async function noteBacklog(
       last_seen_at: now,
       ...(backlog ? { unsynced: reported, unsynced_at: now } : {}),
       ...(pulledAfter !== undefined ? { pulled_seq: pulledAfter, pulled_at: now } : {}),
+      ...(skew !== undefined ? { clock_skew_ms: skew, clock_checked_at: now } : {}),
     })
     .where('id', '=', auth.deviceId)
     .execute();
+}
+
+/**
+ * The device's clock minus ours, from the clock it sent; undefined when it sent none or nonsense
+ * (the header is advisory: a bad one is ignored, never refused). Off by at most the request's
+ * transit time, which is far below the skew worth flagging.
+ */
+export function clockSkew(header: string | undefined, now: number): number | undefined {
+  if (header === undefined || !/^\d{1,16}$/.test(header)) return undefined;
+  const skew = Number(header) - now;
+  return Math.abs(skew) <= MAX_PLAUSIBLE_SKEW_MS ? skew : undefined;
+}
+
+/** A device's last measured clock skew, and whether it is beyond what the shop tolerates. */
+export function clockView(r: { clock_skew_ms: number | null; clock_checked_at: number | null }) {
+  return {
+    clockSkewMs: r.clock_skew_ms,
+    clockCheckedAt: r.clock_checked_at,
+    clockFlagged: r.clock_skew_ms !== null && Math.abs(r.clock_skew_ms) > MAX_TOLERATED_SKEW_MS,
+  };
 }
