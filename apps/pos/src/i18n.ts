@@ -42,6 +42,13 @@ const STRINGS = {
   syncing: { en: 'Syncing', hi: 'सिंक हो रहा है' },
   unsynced: { en: 'unsynced', hi: 'सिंक बाकी' },
   exportUnsynced: { en: 'Export unsynced', hi: 'बाकी बिक्री निर्यात करें' },
+  clockOff: {
+    en: "This till's clock is wrong: fix the date and time in the device settings",
+    hi: 'इस टिल की घड़ी गलत है: डिवाइस सेटिंग में तारीख और समय ठीक करें',
+  },
+  clock: { en: 'Clock', hi: 'घड़ी' },
+  fast: { en: 'fast', hi: 'आगे' },
+  slow: { en: 'slow', hi: 'पीछे' },
   storageWarning: {
     en: 'Storage is not persistent: export unsynced sales regularly',
     hi: 'स्टोरेज स्थायी नहीं है: बाकी बिक्री नियमित रूप से निर्यात करें',

@@ -3,7 +3,7 @@
  * `{ documents, checkpoint }` as events commit. Reconnects with capped exponential backoff for as
  * long as it is subscribed. Reads SSE with fetch, so it works in browsers and Node alike.
  */
-import { Observable } from 'rxjs';
+import { Observable, type Subscription } from 'rxjs';
 import type { RxReplicationPullStreamItem } from 'rxdb';
 import type { EventDoc } from './schema.ts';
 import type { Checkpoint, PullResponse, Transport } from './transport.ts';
@@ -11,8 +11,19 @@ import type { Checkpoint, PullResponse, Transport } from './transport.ts';
 export type StreamItem = RxReplicationPullStreamItem<EventDoc & { _deleted: boolean }, Checkpoint>;
 
 export interface LiveStreamOptions {
-  /** Where to start when first connecting (later reconnections resume from what they saw). */
+  /** Where to start, read at every (re)connection: the latest checkpoint the replica has. */
   after: () => Checkpoint;
+  /**
+   * Resolves once the replica has caught up with the server by pulling. The first connection
+   * waits for it: a stream opened before the first pull would start from a stale checkpoint and
+   * make the server send again what the pull is fetching anyway.
+   */
+  ready?: Promise<void>;
+  /**
+   * Emits when a request to the server has just succeeded. A stream waiting to reconnect after
+   * a failure then tries at once instead of sleeping out its backoff: the network is back.
+   */
+  reachable?: Observable<unknown>;
   /** Delay before reconnecting after the n-th failure in a row. */
   backoffMs?: (failures: number) => number;
   /** Called with true when connected, false when the connection drops. */
@@ -25,7 +36,10 @@ export function liveStream(transport: Transport, opts: LiveStreamOptions): Obser
   return new Observable<StreamItem>((subscriber) => {
     const controller = new AbortController();
     let failures = 0;
+    let wake: (() => void) | undefined;
+    const reachable: Subscription | undefined = opts.reachable?.subscribe(() => wake?.());
     const run = async (): Promise<void> => {
+      await opts.ready;
       while (!controller.signal.aborted) {
         try {
           const res = await transport.stream(opts.after(), controller.signal);
@@ -47,11 +61,18 @@ export function liveStream(transport: Transport, opts: LiveStreamOptions): Obser
         opts.onConnection?.(false);
         if (isAborted(controller.signal)) break;
         failures += 1;
-        await sleep(backoff(failures), controller.signal);
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          void sleep(backoff(failures), controller.signal).then(resolve);
+        });
+        wake = undefined;
       }
     };
     void run();
-    return () => controller.abort();
+    return () => {
+      reachable?.unsubscribe();
+      controller.abort();
+    };
   });
 }
 

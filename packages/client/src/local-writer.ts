@@ -23,6 +23,7 @@ import { newId } from '@smartkirana/domain/ids';
 import {
   allocateNumber,
   parseInvoiceNumber,
+  type SeriesCounter,
   type SeriesKind,
 } from '@smartkirana/domain/invoice-series';
 import type { ShopProjection } from '@smartkirana/domain/shop-projection';
@@ -65,6 +66,7 @@ export class LocalWriter {
   readonly #projection: ShopProjection;
   readonly #clock: () => number;
   #hlc: Hlc = HLC_ZERO;
+  #known: Known | undefined;
 
   constructor(
     db: TillDatabase,
@@ -85,20 +87,16 @@ export class LocalWriter {
   ): Promise<DomainEvent[]> {
     const actorId = actor.userId;
     return withDeviceLock(`smartkirana:${this.#id.deviceId}`, async () => {
-      const last = await this.#db.events
-        .findOne({
-          selector: { deviceId: this.#id.deviceId },
-          sort: [{ deviceId: 'desc' }, { deviceSeq: 'desc' }],
-        })
-        .exec();
-      let seq = last?.deviceSeq ?? 0;
-      if (last) this.#hlc = receiveHlc(this.#hlc, decodeHlc(last.hlc), this.#clock());
+      const known = await this.#catchUp();
+      let seq = known.seq;
       const seen = this.#projection.maxKey.split('|')[0];
       if (seen) this.#hlc = receiveHlc(this.#hlc, decodeHlc(seen), this.#clock());
-      const counters = new Map<SeriesKind, { fy: string; last: number }>();
+      const counters = new Map<SeriesKind, SeriesCounter | undefined>();
       const ctx: AppendContext = {
         allocate: async (kind, day) => {
-          const counter = counters.get(kind) ?? (await this.#lastNumber(kind));
+          const counter = counters.has(kind)
+            ? counters.get(kind)
+            : await this.#lastNumber(known, kind);
           const { number, counter: next } = allocateNumber(counter, this.#id.code, kind, day);
           counters.set(kind, next);
           return number;
@@ -133,27 +131,125 @@ export class LocalWriter {
         return decoded.event;
       });
       if (events.length > 0) await this.#db.events.bulkInsert(events.map((e) => ({ ...e })));
+      note(known, events);
       this.#projection.apply(events);
       return events;
     });
   }
 
-  /** The last number this till issued in a series, from its own documents in the database. */
-  async #lastNumber(kind: SeriesKind): Promise<{ fy: string; last: number } | undefined> {
-    const type = kind === 'invoice' ? 'v1.SaleCompleted' : 'v1.SaleReturned';
-    const docs = await this.#db.events
+  /**
+   * Bring what this writer knows of its device's stored events up to date: the newest device
+   * sequence, and the newest number of each series. The first time, the newest sequence is found
+   * by probing the index; after that, only events stored since (by another tab, or pulled back
+   * after a restore) are read. Nothing reads the device's whole history, so an append costs the
+   * same with 10 or 100,000 of the till's own events stored.
+   *
+   * This relies on a device's own events reaching its database in device-sequence order: written
+   * here under the lock, or pulled back in the server's order, which keeps each device's order.
+   */
+  async #catchUp(): Promise<Known> {
+    const deviceId = this.#id.deviceId;
+    if (!this.#known) {
+      const last = await lastBySeq((from) =>
+        this.#db.events
+          .findOne({
+            selector: { deviceId, deviceSeq: { $gte: from } },
+            sort: [{ deviceId: 'asc' }, { deviceSeq: 'asc' }],
+          })
+          .exec(),
+      );
+      this.#known = { seq: last?.deviceSeq ?? 0, series: new Map() };
+      if (last) this.#hlc = receiveHlc(this.#hlc, decodeHlc(last.hlc), this.#clock());
+      return this.#known;
+    }
+    const known = this.#known;
+    const newer = await this.#db.events
       .find({
-        selector: { deviceId: this.#id.deviceId, type },
-        sort: [{ deviceId: 'desc' }, { type: 'desc' }, { deviceSeq: 'desc' }],
-        limit: 1,
+        selector: { deviceId, deviceSeq: { $gt: known.seq } },
+        sort: [{ deviceId: 'asc' }, { deviceSeq: 'asc' }],
       })
       .exec();
-    const doc = docs[0];
-    if (!doc) return undefined;
-    const payload = doc.payload as { invoiceNo?: string; creditNoteNo?: string };
-    const parsed = parseInvoiceNumber(
-      (kind === 'invoice' ? payload.invoiceNo : payload.creditNoteNo) ?? '',
+    const docs = newer.map((d) => d.toJSON() as DomainEvent);
+    note(known, docs);
+    const last = docs.at(-1);
+    if (last) this.#hlc = receiveHlc(this.#hlc, decodeHlc(last.hlc), this.#clock());
+    return known;
+  }
+
+  /** The last number this till issued in a series, from its own documents in the database. */
+  async #lastNumber(known: Known, kind: SeriesKind): Promise<SeriesCounter | undefined> {
+    if (known.series.has(kind)) return known.series.get(kind)?.counter;
+    const deviceId = this.#id.deviceId;
+    const type = seriesType(kind);
+    const doc = await lastBySeq((from) =>
+      this.#db.events
+        .findOne({
+          selector: { deviceId, type, deviceSeq: { $gte: from } },
+          sort: [{ deviceId: 'asc' }, { type: 'asc' }, { deviceSeq: 'asc' }],
+        })
+        .exec(),
     );
-    return parsed ? { fy: parsed.fy, last: parsed.seq } : undefined;
+    const newest = doc
+      ? { deviceSeq: doc.deviceSeq, counter: counterOf(kind, doc.payload) }
+      : undefined;
+    known.series.set(kind, newest);
+    return newest?.counter;
+  }
+}
+
+/**
+ * What a writer knows of its device's stored events: `seq` is the newest device sequence, and
+ * `series` the newest document of each series (by device sequence) once it has been looked up.
+ */
+interface Known {
+  seq: number;
+  series: Map<SeriesKind, { deviceSeq: number; counter: SeriesCounter | undefined } | undefined>;
+}
+
+/** Fold events of this device, in device-sequence order, into what the writer knows. */
+function note(known: Known, events: readonly DomainEvent[]): void {
+  for (const e of events) {
+    known.seq = Math.max(known.seq, e.deviceSeq);
+    for (const kind of SERIES) {
+      if (e.type !== seriesType(kind) || !known.series.has(kind)) continue;
+      const current = known.series.get(kind);
+      if (current && current.deviceSeq > e.deviceSeq) continue;
+      known.series.set(kind, { deviceSeq: e.deviceSeq, counter: counterOf(kind, e.payload) });
+    }
+  }
+}
+
+const SERIES: readonly SeriesKind[] = ['invoice', 'credit-note'];
+
+function seriesType(kind: SeriesKind): EventType {
+  return kind === 'invoice' ? 'v1.SaleCompleted' : 'v1.SaleReturned';
+}
+
+/** The series counter a sale or return leaves behind (undefined if its number is not ours). */
+function counterOf(kind: SeriesKind, payload: unknown): SeriesCounter | undefined {
+  const p = payload as { invoiceNo?: string; creditNoteNo?: string };
+  const parsed = parseInvoiceNumber((kind === 'invoice' ? p.invoiceNo : p.creditNoteNo) ?? '');
+  return parsed ? { fy: parsed.fy, last: parsed.seq } : undefined;
+}
+
+/**
+ * The document with the highest device sequence, found with `firstFrom(n)` (the document with the
+ * lowest sequence ≥ n, or null) in O(log n) index probes: gallop up, then halve.
+ */
+async function lastBySeq<D extends { deviceSeq: number }>(
+  firstFrom: (from: number) => Promise<D | null>,
+): Promise<D | undefined> {
+  let best = (await firstFrom(1)) ?? undefined;
+  if (!best) return undefined;
+  // Invariant: `best` exists at `best.deviceSeq`; nothing is stored at or above `hi` (once known).
+  let hi = Infinity;
+  for (;;) {
+    const lo = best.deviceSeq + 1;
+    if (lo >= hi) return best;
+    const probe = hi === Infinity ? lo * 2 : Math.floor((lo + hi) / 2);
+    const found = await firstFrom(probe);
+    if (found) best = found;
+    else if (probe === lo) return best;
+    else hi = probe;
   }
 }

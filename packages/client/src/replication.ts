@@ -6,7 +6,7 @@
  * same). In several tabs, only the leader runs the loop.
  */
 import { replicateRxCollection, type RxReplicationState } from 'rxdb/plugins/replication';
-import { BehaviorSubject } from 'rxjs';
+import { BehaviorSubject, Subject, tap } from 'rxjs';
 import type { TillDatabase } from './database.ts';
 import { liveStream } from './live-stream.ts';
 import type { EventDoc, ReceiptDoc } from './schema.ts';
@@ -70,8 +70,19 @@ export function startReplication(
     lastError: undefined,
   });
   const patch = (p: Partial<SyncState>): void => status$.next({ ...status$.value, ...p });
-  const ok = (): void =>
+  // The live stream waits for the first pull to catch up, and retries at once when a request
+  // gets through (see `liveStream`).
+  let caughtUp: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (caughtUp = resolve));
+  const reachable$ = new Subject<void>();
+  const ok = (): void => {
     patch({ online: true, offlineSince: undefined, lastError: undefined, lastSyncAt: now() });
+    reachable$.next();
+  };
+  /** Resume the stream from the newest position seen, by pull or by stream. */
+  const advance = (next: Checkpoint): void => {
+    if (next.log !== checkpoint.log || next.seq > checkpoint.seq) checkpoint = next;
+  };
   const failed = (err: unknown): void => {
     patch({
       online: false,
@@ -127,8 +138,9 @@ export function startReplication(
           // backup, or this till now syncs with another server. Whatever of ours it lacks, we offer
           // again (a repeated push is answered as a duplicate).
           if (from?.log !== undefined && from.log !== res.checkpoint.log) reoffer();
-          checkpoint = res.checkpoint;
+          advance(res.checkpoint);
           patch({ pulled: checkpoint.seq, head: Math.max(res.head ?? 0, checkpoint.seq) });
+          if (!res.hasMore) caughtUp();
           // Own events seen in the shop's log are acknowledged, even if the push answer was lost.
           const own = res.documents.filter((d) => d.deviceId === opts.deviceId);
           if (own.length > 0) {
@@ -155,8 +167,10 @@ export function startReplication(
         : {
             stream$: liveStream(transport, {
               after: () => checkpoint,
+              ready,
+              reachable: reachable$,
               onConnection: (up) => (up ? ok() : undefined),
-            }),
+            }).pipe(tap((item) => (item === 'RESYNC' ? undefined : advance(item.checkpoint)))),
           }),
     },
   });

@@ -6,10 +6,12 @@
  */
 import type { DomainEvent } from '@smartkirana/domain/events';
 import type { Role } from '@smartkirana/domain/event-fields';
+import { MAX_TOLERATED_SKEW_MS } from '@smartkirana/domain/hlc';
 import { ShopProjection } from '@smartkirana/domain/shop-projection';
 import { argon2Verify } from 'hash-wasm';
 import { BehaviorSubject, type Observable, type Subscription } from 'rxjs';
 import { openTillDatabase, type OpenOptions, type TillDatabase } from './database.ts';
+import { IncomingFolds } from './incoming-folds.ts';
 import { LocalWriter } from './local-writer.ts';
 import { startReplication, type Replication, type SyncState } from './replication.ts';
 import type { EventDoc, ReceiptDoc } from './schema.ts';
@@ -53,6 +55,10 @@ export interface TillStatus extends SyncState {
   /** Device time of the oldest unacknowledged event. */
   oldestUnsyncedAt: number | undefined;
   quarantined: number;
+  /** This till's clock minus the server's at the last sync (undefined until one answered). */
+  clockSkewMs: number | undefined;
+  /** Whether that skew is beyond what the shop tolerates: the till should fix its clock. */
+  clockFlagged: boolean;
 }
 
 const PAGE = 5000;
@@ -72,6 +78,14 @@ export class Till {
    * collections' change streams, so the sync indicator (polled every few seconds) reads no history.
    */
   readonly #pending = new Set<string>();
+  /** Events from the server, folded into the projection in bulk (see `IncomingFolds`). */
+  readonly #incoming = new IncomingFolds((events) => {
+    const fresh = events.filter((e) => !this.projection.has(e.id));
+    if (fresh.length === 0) return;
+    this.projection.apply(fresh);
+    this.projection.drainChanges();
+    this.version$.next(this.version$.value + 1);
+  });
   #replication: Replication | undefined;
   #actor: SignedIn | undefined;
   readonly #opts: TillOptions;
@@ -81,7 +95,7 @@ export class Till {
     this.#opts = opts;
     this.credential = opts.credential;
     const clock = opts.clock ?? Date.now;
-    this.transport = new Transport(opts.credential, opts.fetch);
+    this.transport = new Transport(opts.credential, opts.fetch, clock);
     this.#writer = new LocalWriter(db, opts.credential, this.projection, clock);
     this.commands = new TillCommands(this, clock);
   }
@@ -175,6 +189,7 @@ export class Till {
   async syncNow(): Promise<void> {
     if (!this.#replication) this.startSync();
     await this.#replication?.syncNow();
+    this.#incoming.flush();
   }
 
   /** Sync status with the unsynced count, for the always-visible indicator. */
@@ -210,6 +225,8 @@ export class Till {
       ),
       oldestUnsyncedAt: pending[0]?.at,
       quarantined: receipts.length,
+      clockSkewMs: this.transport.clockReading?.skewMs,
+      clockFlagged: Math.abs(this.transport.clockReading?.skewMs ?? 0) > MAX_TOLERATED_SKEW_MS,
     };
   }
 
@@ -257,6 +274,7 @@ export class Till {
   /** Stop syncing and close the database. */
   async close(): Promise<void> {
     for (const s of this.#subs) s.unsubscribe();
+    this.#incoming.stop();
     await this.#replication?.stop();
     this.#replication = undefined;
     await this.db.close();
@@ -292,10 +310,7 @@ export class Till {
         const fresh = bulk.events
           .filter((e) => e.operation === 'INSERT' && !this.projection.has(e.documentId))
           .map((e) => strip(e.documentData as EventDoc));
-        if (fresh.length === 0) return;
-        this.projection.apply(fresh);
-        this.projection.drainChanges();
-        this.version$.next(this.version$.value + 1);
+        if (fresh.length > 0) this.#incoming.add(fresh);
       }),
     );
     this.version$.next(this.version$.value + 1);

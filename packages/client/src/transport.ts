@@ -9,6 +9,12 @@ import type { DomainEvent } from '@smartkirana/domain/events';
 export const CLIENT_PROTOCOL_VERSION = 1;
 export const PROTOCOL_HEADER = 'x-smartkirana-protocol';
 export const UNSYNCED_HEADER = 'x-smartkirana-unsynced';
+/** This device's wall clock, sent with every request; the server answers with the skew it saw. */
+export const CLOCK_HEADER = 'x-smartkirana-clock';
+export const CLOCK_SKEW_HEADER = 'x-smartkirana-clock-skew';
+
+/** Longest a sync request (not the live stream) may take before it is abandoned and retried. */
+export const REQUEST_DEADLINE_MS = 60_000;
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
@@ -55,6 +61,17 @@ export interface DeviceInfo {
   lastSeenAt: number | null;
   unsynced: number | null;
   unsyncedAt: number | null;
+  /** Device clock minus server clock at the device's last sync; flagged when beyond tolerance. */
+  clockSkewMs: number | null;
+  clockCheckedAt: number | null;
+  clockFlagged: boolean;
+}
+
+/** How far this device's clock was off at its last answer from the server. */
+export interface ClockReading {
+  skewMs: number;
+  /** Device time of the reading. */
+  at: number;
 }
 
 /** The link from the server this device talks to up to its own upstream server (a cloud). */
@@ -130,11 +147,25 @@ export class Transport {
   readonly #cred: DeviceCredential;
   readonly #fetch: FetchLike;
   #token: string | undefined;
+  /** The sign-in under way: requests that start meanwhile wait for it instead of signing in too. */
+  #signingIn: Promise<string> | undefined;
   #backlog: number | undefined;
+  readonly #clock: () => number;
+  #clockReading: ClockReading | undefined;
 
-  constructor(cred: DeviceCredential, fetchImpl: FetchLike = (i, init) => fetch(i, init)) {
+  constructor(
+    cred: DeviceCredential,
+    fetchImpl: FetchLike = (i, init) => fetch(i, init),
+    clock: () => number = Date.now,
+  ) {
     this.#cred = cred;
     this.#fetch = fetchImpl;
+    this.#clock = clock;
+  }
+
+  /** The server's last word on this device's clock (undefined until a sync answered). */
+  get clockReading(): ClockReading | undefined {
+    return this.#clockReading;
   }
 
   get serverUrl(): string {
@@ -204,21 +235,45 @@ export class Transport {
     retried = false,
     backlog = this.#backlog,
   ): Promise<Response> {
-    const token = this.#token ?? (await this.#signIn());
+    const token = this.#token ?? (await this.#signInOnce());
+    // A request the network never answers must not hold up sync (pushes and pulls go one at a
+    // time): every exchange but the live stream has a deadline, after which it is retried.
+    const deadline = AbortSignal.timeout(REQUEST_DEADLINE_MS);
+    const signal = path.startsWith('/sync/v1/stream')
+      ? init.signal
+      : init.signal
+        ? AbortSignal.any([init.signal, deadline])
+        : deadline;
     const res = await this.#fetch(`${this.#cred.serverUrl}${path}`, {
       ...init,
+      ...(signal ? { signal } : {}),
       headers: {
         authorization: `Bearer ${token}`,
         'content-type': 'application/json',
         [PROTOCOL_HEADER]: String(CLIENT_PROTOCOL_VERSION),
         ...(backlog === undefined ? {} : { [UNSYNCED_HEADER]: String(backlog) }),
+        [CLOCK_HEADER]: String(Math.round(this.#clock())),
       },
     });
+    const skew = Number(res.headers.get(CLOCK_SKEW_HEADER) ?? Number.NaN);
+    if (Number.isSafeInteger(skew)) this.#clockReading = { skewMs: skew, at: this.#clock() };
     if (res.status === 401 && !retried) {
-      this.#token = undefined;
+      // Only the token this request used is stale; another request may have renewed it meanwhile.
+      if (this.#token === token) this.#token = undefined;
       return this.#send(path, init, true, backlog);
     }
     return res;
+  }
+
+  /**
+   * A till opening its sync starts several requests at once (push, pull, stream, staff); they
+   * share one sign-in, since each costs the server a deliberately slow secret check.
+   */
+  #signInOnce(): Promise<string> {
+    this.#signingIn ??= this.#signIn().finally(() => {
+      this.#signingIn = undefined;
+    });
+    return this.#signingIn;
   }
 
   async #signIn(): Promise<string> {

@@ -226,6 +226,16 @@ export function formatAgo(ms: number | null | undefined, now = Date.now()): stri
   return `${Math.floor(age / 86_400_000)} ${t('daysAgo')}`;
 }
 
+/** A clock skew, coarsely: "1 d fast", "3 h slow", "12 min fast". */
+export function skewText(skewMs: number): string {
+  const off = Math.abs(skewMs);
+  const dir = skewMs > 0 ? t('fast') : t('slow');
+  // A measured skew is a little under the true one (transit time): round to the nearest unit.
+  if (off >= 23.5 * 3_600_000) return `${Math.round(off / 86_400_000)} d ${dir}`;
+  if (off >= 59.5 * 60_000) return `${Math.round(off / 3_600_000)} h ${dir}`;
+  return `${Math.max(1, Math.round(off / 60_000))} min ${dir}`;
+}
+
 /** An account's name for this shop: tills by code, khata customers and suppliers by name. */
 export function accountName(p: ShopProjection, code: string): string {
   const i = code.indexOf(':');

@@ -1,6 +1,6 @@
 /**
  * Every till of the shop: online (heard from within 2 minutes) or offline, when it last synced,
- * how many events it reported still holding unsynced, and the gaps in its device sequence and its
+ * how many events it reported still holding unsynced, whether its clock is wrong, and the gaps in its device sequence and its
  * invoice series as this till's replica sees them. The device list needs the network; offline it
  * shows the last list fetched, with its time.
  */
@@ -9,7 +9,7 @@ import type { DeviceInfo } from '@smartkirana/client/transport';
 import { deviceStatus, type DeviceStatus } from '@smartkirana/domain/reports-sales';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { t } from '../i18n.ts';
-import { DataTable, formatWhen, useNow, usePolled, type Column } from './owner-kit.tsx';
+import { DataTable, formatWhen, skewText, useNow, usePolled, type Column } from './owner-kit.tsx';
 
 /** A device is online when the server heard from it this recently. */
 export const ONLINE_WINDOW_MS = 2 * 60_000;
@@ -25,12 +25,15 @@ interface TillRow {
   unsynced: number | null;
   /** When the till reported its backlog. */
   unsyncedAt: number | null;
+  /** Device clock minus server clock at its last sync, and whether that is beyond tolerance. */
+  clockSkewMs: number | null;
+  clockFlagged: boolean;
   status: DeviceStatus | undefined;
 }
 
 /** The server's device list, kept for offline use (the key's version marks the stored shape). */
 function useDevices(till: Till) {
-  return usePolled(till, loadDevices, `smartkirana.devices.v2.${till.credential.shopId}`);
+  return usePolled(till, loadDevices, `smartkirana.devices.v3.${till.credential.shopId}`);
 }
 
 function loadDevices(till: Till): Promise<DeviceInfo[]> {
@@ -88,6 +91,12 @@ export function TillsPanel({ till, version }: { till: Till; version: number }) {
           lastSeenAt,
           unsynced: isSelf ? (own?.unsynced ?? null) : (info?.unsynced ?? null),
           unsyncedAt: info?.unsyncedAt ?? null,
+          clockSkewMs: isSelf
+            ? (own?.clockSkewMs ?? info?.clockSkewMs ?? null)
+            : (info?.clockSkewMs ?? null),
+          clockFlagged: isSelf
+            ? (own?.clockFlagged ?? info?.clockFlagged ?? false)
+            : (info?.clockFlagged ?? false),
           status,
         };
       })
@@ -141,6 +150,21 @@ export function TillsPanel({ till, version }: { till: Till; version: number }) {
               <small class="muted"> · {formatWhen(r.unsyncedAt, now)}</small>
             )}
           </>
+        ),
+    },
+    {
+      key: 'clock',
+      label: t('clock'),
+      value: (r) => r.clockSkewMs ?? '',
+      show: (r) =>
+        r.clockSkewMs === null ? (
+          '—'
+        ) : r.clockFlagged ? (
+          <span class="warn-text" data-testid="clock-flag">
+            {skewText(r.clockSkewMs)}
+          </span>
+        ) : (
+          <span class="ok-text">✓</span>
         ),
     },
     {

@@ -1,7 +1,11 @@
-/** Always-visible sync status: online or offline since when, unsynced count, storage warning, export. */
+/**
+ * Always-visible sync status: online or offline since when, unsynced count, a wrong clock, storage
+ * warnings, export.
+ */
 import type { Till, TillStatus } from '@smartkirana/client/till';
 import { useEffect, useState } from 'preact/hooks';
 import { t } from '../i18n.ts';
+import { skewText } from './owner-kit.tsx';
 
 export function StatusBar({ till }: { till: Till }) {
   const [status, setStatus] = useState<TillStatus | undefined>();
@@ -65,6 +69,11 @@ export function StatusBar({ till }: { till: Till }) {
           data-testid="sync-progress"
           title={`${status.pulled} / ${status.head}`}
         />
+      )}
+      {status?.clockFlagged && status.clockSkewMs !== undefined && (
+        <span class="warn" data-testid="clock-off">
+          {t('clockOff')} ({skewText(status.clockSkewMs)})
+        </span>
       )}
       {!persisted && <span class="warn">{t('storageWarning')}</span>}
       {nearlyFull && <span class="warn">{t('storageFull')}</span>}

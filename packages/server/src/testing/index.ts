@@ -117,6 +117,14 @@ export async function freshDatabase(
 }
 
 export { LinkProxy } from './proxy.ts';
+export {
+  ChaosProxy,
+  type ChaosProxyOptions,
+  type ChaosStats,
+  type ChaosTap,
+  type Fault,
+  type ProxiedRequest,
+} from './chaos-proxy.ts';
 export { runCli, ServerProcess } from './process.ts';
 
 export interface TestShop {
