@@ -3,7 +3,11 @@
  * the same run where one exists. No measure is tuned to pass its bar.
  */
 import { dialects } from '@smartkirana/server/testing';
+import { browserGroup } from './browser.ts';
+import { convergenceGroup } from './convergence.ts';
 import { ingestGroup } from './ingest.ts';
+import { latencyGroup } from './latency.ts';
+import { memoryGroup } from './memory.ts';
 import { describeMachine, type Machine, type MeasureRow } from './report.ts';
 
 export type Mode = 'smoke' | 'quick' | 'full';
@@ -24,7 +28,13 @@ export interface MeasureGroup {
   run(ctx: BenchContext): Promise<MeasureRow[]>;
 }
 
-export const GROUPS: readonly MeasureGroup[] = [ingestGroup];
+export const GROUPS: readonly MeasureGroup[] = [
+  ingestGroup,
+  browserGroup,
+  latencyGroup,
+  convergenceGroup,
+  memoryGroup,
+];
 
 export interface BenchResult {
   mode: Mode;

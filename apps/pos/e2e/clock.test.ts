@@ -48,9 +48,9 @@ describe.runIf(run)('a till with a wrong clock', () => {
     await owner.click('[data-owner-tab=overview]');
     const flagged = owner.locator('tr:has-text("Fast clock") [data-testid=clock-flag]');
     await expect.poll(() => flagged.textContent(), { timeout: 30_000 }).toContain('1 d fast');
-    expect(
-      await owner.locator('tr:has-text("Right clock") [data-testid=clock-flag]').count(),
-    ).toBe(0);
+    expect(await owner.locator('tr:has-text("Right clock") [data-testid=clock-flag]').count()).toBe(
+      0,
+    );
     await fast.close();
     await right.close();
   });
