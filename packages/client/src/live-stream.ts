@@ -24,6 +24,11 @@ export interface LiveStreamOptions {
    * a failure then tries at once instead of sleeping out its backoff: the network is back.
    */
   reachable?: Observable<unknown>;
+  /**
+   * Longest silence (no message, not even a heartbeat) before the connection is dropped and made
+   * again; the server sends a heartbeat every 15 s.
+   */
+  silenceMs?: number;
   /** Delay before reconnecting after the n-th failure in a row. */
   backoffMs?: (failures: number) => number;
   /** Called with true when connected, false when the connection drops. */
@@ -36,16 +41,29 @@ export function liveStream(transport: Transport, opts: LiveStreamOptions): Obser
   return new Observable<StreamItem>((subscriber) => {
     const controller = new AbortController();
     let failures = 0;
+    const silenceMs = opts.silenceMs ?? SILENCE_MS;
     let wake: (() => void) | undefined;
     const reachable: Subscription | undefined = opts.reachable?.subscribe(() => wake?.());
     const run = async (): Promise<void> => {
       await opts.ready;
       while (!controller.signal.aborted) {
+        // A connection that goes silent without closing (a dead link the OS has not noticed) is
+        // dropped once no message, not even the server's heartbeat, came for a while.
+        const connection = new AbortController();
+        const abort = (): void => connection.abort();
+        controller.signal.addEventListener('abort', abort);
+        let silence: ReturnType<typeof setTimeout> | undefined;
+        const listen = (): void => {
+          clearTimeout(silence);
+          silence = setTimeout(() => connection.abort(), silenceMs);
+        };
         try {
-          const res = await transport.stream(opts.after(), controller.signal);
+          listen();
+          const res = await transport.stream(opts.after(), connection.signal);
           opts.onConnection?.(true);
           failures = 0;
           for await (const { event, data } of readSse(res)) {
+            listen();
             if (event === 'resync') subscriber.next('RESYNC');
             else if (event === 'events') {
               const page = JSON.parse(data) as PullResponse;
@@ -56,7 +74,10 @@ export function liveStream(transport: Transport, opts: LiveStreamOptions): Obser
             }
           }
         } catch {
-          // Network gone, server restarting: reconnect below.
+          // Network gone, server restarting, connection silent: reconnect below.
+        } finally {
+          clearTimeout(silence);
+          controller.signal.removeEventListener('abort', abort);
         }
         opts.onConnection?.(false);
         if (isAborted(controller.signal)) break;
@@ -75,6 +96,9 @@ export function liveStream(transport: Transport, opts: LiveStreamOptions): Obser
     };
   });
 }
+
+/** 2.5 heartbeats of the server (`HEARTBEAT_SECONDS` = 15). */
+export const SILENCE_MS = 37_500;
 
 /** Parse a server-sent event stream into `{ event, data }` messages. */
 export async function* readSse(res: Response): AsyncGenerator<{ event: string; data: string }> {
