@@ -306,7 +306,11 @@ export class Till {
             e.operation === 'INSERT' &&
             (e.documentData as EventDoc).deviceId === this.credential.deviceId,
         );
-        if (own.length > 0) void this.#addPending(own.map((e) => e.documentId));
+        // The till may close while this runs; the pending set then no longer matters.
+        if (own.length > 0)
+          this.#addPending(own.map((e) => e.documentId)).catch((err: unknown) => {
+            if (!this.db.closed) throw err;
+          });
         const fresh = bulk.events
           .filter((e) => e.operation === 'INSERT' && !this.projection.has(e.documentId))
           .map((e) => strip(e.documentData as EventDoc));
