@@ -4,9 +4,19 @@
  */
 const IST_OFFSET_MS = 330 * 60_000;
 
+const DAY_MS = 86_400_000;
+
+/** The last IST day `istDate` computed, as [first instant, first instant of the next day). */
+let lastDay = { from: 0, to: 0, date: '' };
+
 /** The IST calendar date (`YYYY-MM-DD`) of an instant. */
 export function istDate(epochMs: number): string {
-  return new Date(epochMs + IST_OFFSET_MS).toISOString().slice(0, 10);
+  // Folds ask for the dates of many instants in a row on the same day: remember the last one.
+  if (epochMs >= lastDay.from && epochMs < lastDay.to) return lastDay.date;
+  const date = new Date(epochMs + IST_OFFSET_MS).toISOString().slice(0, 10);
+  const from = Math.floor((epochMs + IST_OFFSET_MS) / DAY_MS) * DAY_MS - IST_OFFSET_MS;
+  if (Number.isFinite(from)) lastDay = { from, to: from + DAY_MS, date };
+  return date;
 }
 
 /** The IST hour (0–23) of an instant. */

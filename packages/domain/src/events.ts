@@ -4,6 +4,7 @@
  * reports the precise path of whatever is wrong, including arithmetic that does not add up.
  */
 import { z } from 'zod';
+import { compileSchema, INVALID } from './compiled-schema.ts';
 import { envelopeShape, MAX_EVENT_BYTES } from './event-envelope.ts';
 import * as p from './event-payloads.ts';
 import { checkReceiptArithmetic } from './purchase-pricing.ts';
@@ -74,6 +75,9 @@ export const eventSchema = z.discriminatedUnion(
   members as unknown as [(typeof members)[number], ...(typeof members)[number][]],
 ) as unknown as z.ZodType<DomainEvent>;
 
+/** `eventSchema` compiled (`compiled-schema.ts`): the same verdict for valid events, faster. */
+const compiledEvent = compileSchema(eventSchema);
+
 /** A problem with an event: a stable code, the path to the offending field, and a message. */
 export interface EventIssue {
   code: 'malformed' | 'unknown_type' | 'too_large';
@@ -102,6 +106,9 @@ export function decodeEvent(
       };
     }
   }
+  // The compiled fast path vouches for valid events; anything else goes to zod for its verdict.
+  const fast = compiledEvent(raw);
+  if (fast !== INVALID) return { ok: true, event: fast };
   const parsed = eventSchema.safeParse(raw);
   if (parsed.success) return { ok: true, event: parsed.data };
   return {

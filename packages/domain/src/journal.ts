@@ -43,49 +43,58 @@ export function modeAccount(mode: MoneyMode | Exclude<Tender, 'khata'>, deviceId
  * the projection leaves it out, see `shop-projection.ts`.)
  */
 export function documentPostings(event: DomainEvent): Posting[] {
-  const out = new PostingList();
+  const list = new PostingList();
+  postDocument(event, (account, amount) => list.add(account, amount));
+  return list.postings();
+}
+
+/** Receives postings one at a time (repeats of an account and zeros allowed). */
+export type PostingSink = (account: string, amount: Paise) => void;
+
+/** `documentPostings` without building the list: each posting goes straight to `out.add`. */
+export function postDocument(event: DomainEvent, add: PostingSink): void {
   switch (event.type) {
     case 'v1.SaleCompleted': {
       const s = event.payload;
       for (const pay of s.payments) {
-        out.add(tenderAccount(pay.mode, event.deviceId, s.customerId), pay.amount);
+        add(tenderAccount(pay.mode, event.deviceId, s.customerId), pay.amount);
       }
       let grossTaxable = 0;
       let taxable = 0;
       for (const l of s.lines) {
         grossTaxable += l.grossTaxable;
         taxable += l.taxable;
-        out.add('out-cgst', -l.cgst);
-        out.add('out-sgst', -l.sgst);
-        out.add('out-igst', -l.igst);
+        add('out-cgst', -l.cgst);
+        add('out-sgst', -l.sgst);
+        add('out-igst', -l.igst);
       }
-      out.add('sales', -grossTaxable);
-      out.add('discount-allowed', grossTaxable - taxable);
-      out.add('round-off', -s.roundOff);
+      add('sales', -grossTaxable);
+      add('discount-allowed', grossTaxable - taxable);
+      add('round-off', -s.roundOff);
       break;
     }
     case 'v1.SaleReturned': {
       const r = event.payload;
       for (const l of r.lines) {
-        out.add('sales-returns', l.taxable);
-        out.add('out-cgst', l.cgst);
-        out.add('out-sgst', l.sgst);
-        out.add('out-igst', l.igst);
+        add('sales-returns', l.taxable);
+        add('out-cgst', l.cgst);
+        add('out-sgst', l.sgst);
+        add('out-igst', l.igst);
       }
       for (const pay of r.refunds)
-        out.add(tenderAccount(pay.mode, event.deviceId, r.customerId), -pay.amount);
+        add(tenderAccount(pay.mode, event.deviceId, r.customerId), -pay.amount);
       break;
     }
     case 'v1.StockReceived': {
       const r = event.payload;
       for (const l of r.lines) {
         if (r.itcEligible) {
-          out.add('inventory', l.taxable);
-          out.add('in-cgst', l.cgst);
-          out.add('in-sgst', l.sgst);
-          out.add('in-igst', l.igst);
+          add('inventory', l.taxable);
+          add('in-cgst', l.cgst);
+          add('in-sgst', l.sgst);
+          add('in-igst', l.igst);
         } else {
-          out.add('inventory', l.taxable + l.cgst + l.sgst + l.igst);
+          add('inventory', l.taxable + l.cgst + l.sgst + l.igst);
         }
       }
       const credit =
@@ -94,41 +103,41 @@ export function documentPostings(event: DomainEvent): Posting[] {
           : r.paidBy === 'opening'
             ? 'capital'
             : modeAccount(r.paidBy, event.deviceId);
-      out.add(credit, -r.total);
+      add(credit, -r.total);
       break;
     }
     case 'v1.KhataPaymentReceived':
-      out.add(modeAccount(event.payload.mode, event.deviceId), event.payload.amount);
-      out.add(debtorAccount(event.payload.customerId), -event.payload.amount);
+      add(modeAccount(event.payload.mode, event.deviceId), event.payload.amount);
+      add(debtorAccount(event.payload.customerId), -event.payload.amount);
       break;
     case 'v1.SupplierPaid':
-      out.add(creditorAccount(event.payload.supplierId), event.payload.amount);
-      out.add(modeAccount(event.payload.mode, event.deviceId), -event.payload.amount);
+      add(creditorAccount(event.payload.supplierId), event.payload.amount);
+      add(modeAccount(event.payload.mode, event.deviceId), -event.payload.amount);
       break;
     case 'v1.ExpenseRecorded':
-      out.add(expenseAccount(event.payload.category), event.payload.amount);
-      out.add(modeAccount(event.payload.mode, event.deviceId), -event.payload.amount);
+      add(expenseAccount(event.payload.category), event.payload.amount);
+      add(modeAccount(event.payload.mode, event.deviceId), -event.payload.amount);
       break;
     case 'v1.CashMoved':
-      out.add(modeAccount(event.payload.to, event.deviceId), event.payload.amount);
-      out.add(modeAccount(event.payload.from, event.deviceId), -event.payload.amount);
+      add(modeAccount(event.payload.to, event.deviceId), event.payload.amount);
+      add(modeAccount(event.payload.from, event.deviceId), -event.payload.amount);
       break;
     case 'v1.OwnerFundsMoved': {
       const { kind, amount, mode } = event.payload;
       const money = modeAccount(mode, event.deviceId);
       if (kind === 'capital') {
-        out.add(money, amount);
-        out.add('capital', -amount);
+        add(money, amount);
+        add('capital', -amount);
       } else {
-        out.add('drawings', amount);
-        out.add(money, -amount);
+        add('drawings', amount);
+        add(money, -amount);
       }
       break;
     }
     case 'v1.TillClosed': {
       const diff = event.payload.countedCash - event.payload.expectedCash;
-      out.add(cashAccount(event.deviceId), diff);
-      out.add('cash-short-excess', -diff);
+      add(cashAccount(event.deviceId), diff);
+      add('cash-short-excess', -diff);
       break;
     }
     case 'v1.ShopConfigured':
@@ -159,7 +168,6 @@ export function documentPostings(event: DomainEvent): Posting[] {
     default:
       assertNever(event);
   }
-  return out.postings();
 }
 
 /** Σ of an entry's postings; zero for every balanced entry. */

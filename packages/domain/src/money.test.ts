@@ -102,6 +102,30 @@ describe('mulDiv', () => {
       { numRuns: 300 },
     );
   });
+  it('gives the same answer on both sides of its plain-number bound (property)', () => {
+    const reference = (a: number, n: number, d: number): number => {
+      const num = BigInt(a) * BigInt(n);
+      const bd = BigInt(d);
+      const negative = num < 0n !== bd < 0n;
+      const q = (abs(num) * 2n + abs(bd)) / (abs(bd) * 2n);
+      return Number(negative ? -q : q);
+    };
+    // Products from a few units to past 2^50, where the plain path hands over to BigInt.
+    const near = fc.integer({ min: 2 ** 49 - 5000, max: 2 ** 50 + 5000 });
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.integer({ min: -(2 ** 26), max: 2 ** 26 }), near),
+        fc.oneof(fc.integer({ min: -(2 ** 26), max: 2 ** 26 }), fc.constant(1)),
+        fc.integer({ min: 1, max: 2 ** 30 }),
+        (a, n, d) => {
+          if (!Number.isSafeInteger(reference(a, n, d))) return;
+          expect(mulDiv(a, n, d)).toBe(reference(a, n, d));
+          expect(mulDiv(a, n, -d)).toBe(reference(a, n, -d));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
 });
 
 describe('allocate (largest remainder)', () => {

@@ -31,22 +31,40 @@ export function sumPaise(amounts: Iterable<Paise>): Paise {
 }
 
 /**
- * `amount × numerator / denominator`, rounded half away from zero, computed exactly with BigInt so
- * large values never pass through a lossy float.
+ * `amount × numerator / denominator`, rounded half away from zero, computed exactly: in plain
+ * numbers while every intermediate stays far inside the safe-integer range (the common case), else
+ * with BigInt, so large values never pass through a lossy float.
  */
 export function mulDiv(amount: Paise, numerator: number, denominator: number): Paise {
   assertPaise(amount);
   if (!Number.isSafeInteger(numerator) || !Number.isSafeInteger(denominator) || denominator === 0) {
     throw new RangeError(`bad ratio ${numerator}/${denominator}`);
   }
+  const product = amount * numerator;
+  const ad = Math.abs(denominator);
+  if (Math.abs(product) <= EXACT_PRODUCT && ad <= EXACT_PRODUCT) {
+    // |product| and |denominator| ≤ 2^50: 2|n| + |d| and q × 2|d| stay exact, and the float
+    // quotient is corrected to the exact floor below.
+    const an = Math.abs(product);
+    const num = an * 2 + ad;
+    const den = ad * 2;
+    let q = Math.floor(num / den);
+    if (q * den > num) q -= 1;
+    else if ((q + 1) * den <= num) q += 1;
+    const negative = product < 0 !== denominator < 0;
+    return negative && q !== 0 ? -q : q;
+  }
   const n = BigInt(amount) * BigInt(numerator);
   const d = BigInt(denominator);
   const negative = n < 0n !== d < 0n;
   const an = n < 0n ? -n : n;
-  const ad = d < 0n ? -d : d;
-  const q = (an * 2n + ad) / (ad * 2n); // half away from zero
+  const bd = d < 0n ? -d : d;
+  const q = (an * 2n + bd) / (bd * 2n); // half away from zero
   return assertPaise(Number(negative ? -q : q));
 }
+
+/** Bound below which `mulDiv`'s plain-number path is exact (2^50). */
+const EXACT_PRODUCT = 2 ** 50;
 
 /**
  * Split `total` into parts proportional to `weights` that add up to exactly `total`

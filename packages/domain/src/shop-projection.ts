@@ -24,14 +24,16 @@ import {
   businessDayOf,
   documentPostings,
   narrationOf,
+  postDocument,
   type JournalEntry,
-  type Posting,
+  type PostingSink,
 } from './journal.ts';
 import { LwwRecord, LwwTable } from './lww.ts';
 import { parseInvoiceNumber } from './invoice-series.ts';
 import { pricePerUnits } from './quantity.ts';
 import {
   costPostings,
+  postCost,
   StockTimeline,
   type MovementInput,
   type MovementOutcome,
@@ -210,8 +212,8 @@ export class ShopProjection {
     before: MovementOutcome | undefined,
     after: MovementOutcome | undefined,
   ): void => {
-    if (before) this.#post(m.day, costPostings(m, before), -1);
-    if (after) this.#post(m.day, costPostings(m, after), 1);
+    if (before) postCost(m, before, this.#postingsOn(m.day, -1));
+    if (after) postCost(m, after, this.#postingsOn(m.day, 1));
   };
 
   /**
@@ -224,32 +226,67 @@ export class ShopProjection {
     return out;
   }
 
-  #post(day: string, postings: readonly Posting[], sign: 1 | -1): void {
-    if (postings.length === 0) return;
+  /** Post an event's document entry on `day` (sign 1) or retract it (sign −1). */
+  #postDocument(e: DomainEvent, day: string, sign: 1 | -1): void {
+    postDocument(e, this.#postingsOn(day, sign));
+  }
+
+  // The posting sink below writes into the day and sign chosen by `#postingsOn` (one sink, no
+  // closure per posting: the fold posts several times per event).
+  #sinkDay: Map<string, number> = new Map();
+  #sinkTouched: Set<string> = new Set();
+  #sinkSign: 1 | -1 = 1;
+
+  #postingsOn(day: string, sign: 1 | -1): PostingSink {
     let byAccount = this.balances.get(day);
     if (!byAccount) {
       byAccount = new Map();
       this.balances.set(day, byAccount);
     }
-    for (const { account, amount } of postings) {
-      this.#changes.balances.add(`${day}|${account}`);
-      const next = (byAccount.get(account) ?? 0) + sign * amount;
-      // Beyond this sums stop being exact: the ingest holds the event back (`out_of_range`).
-      if (!Number.isSafeInteger(next)) throw new RangeError(`balance of ${account} out of range`);
-      if (next === 0) byAccount.delete(account);
-      else byAccount.set(account, next);
+    let touched = this.#changes.balances.get(day);
+    if (!touched) {
+      touched = new Set();
+      this.#changes.balances.set(day, touched);
     }
+    this.#sinkDay = byAccount;
+    this.#sinkTouched = touched;
+    this.#sinkSign = sign;
+    return this.#sink;
   }
+
+  readonly #sink: PostingSink = (account, amount) => {
+    if (amount === 0) return;
+    const byAccount = this.#sinkDay;
+    this.#sinkTouched.add(account);
+    const next = (byAccount.get(account) ?? 0) + this.#sinkSign * amount;
+    // Beyond this sums stop being exact: the ingest holds the event back (`out_of_range`).
+    if (!Number.isSafeInteger(next)) throw new RangeError(`balance of ${account} out of range`);
+    if (next === 0) byAccount.delete(account);
+    else byAccount.set(account, next);
+  };
 
   #move(
     productId: string,
-    input: Omit<MovementInput, 'key' | 'eventId' | 'day'>,
+    line: number,
+    kind: MovementInput['kind'],
+    qty: number,
     e: DomainEvent,
     key: string,
     day: string,
+    extra?: Pick<MovementInput, 'value' | 'ref' | 'itcRateBps'>,
   ): void {
     const t = this.timeline(productId);
-    t.insert({ ...input, key, eventId: e.id, day });
+    t.insert({
+      key,
+      eventId: e.id,
+      line,
+      day,
+      kind,
+      qty,
+      value: extra?.value,
+      ref: extra?.ref,
+      itcRateBps: extra?.itcRateBps,
+    });
     this.#dirty.add(t);
   }
 
@@ -299,13 +336,7 @@ export class ShopProjection {
         const t = this.timeline(productId);
         t.setPricePer(pricePerUnits(fields.unit));
         this.#dirty.add(t);
-        this.#move(
-          productId,
-          { line: 0, kind: 'cost', qty: 0, value: fields.costPrice },
-          e,
-          key,
-          day,
-        );
+        this.#move(productId, 0, 'cost', 0, e, key, day, { value: fields.costPrice });
         break;
       }
       case 'v1.ProductUpdated':
@@ -317,13 +348,7 @@ export class ShopProjection {
         this.#addPriceEdit(productId, { eventId: e.id, hlc: e.hlc, basedOn, key });
         // A new cost price values stock sold when none is on hand and no average is known yet.
         if (prices.costPrice !== undefined) {
-          this.#move(
-            productId,
-            { line: 0, kind: 'cost', qty: 0, value: prices.costPrice },
-            e,
-            key,
-            day,
-          );
+          this.#move(productId, 0, 'cost', 0, e, key, day, { value: prices.costPrice });
         }
         break;
       }
@@ -363,21 +388,12 @@ export class ShopProjection {
         addTo(this.returnsBySale, e.payload.saleId, e.id);
         addTo(this.returnsByDay, day, e.id);
         this.#indexNumber(e.payload.creditNoteNo, e.id);
-        this.#post(day, documentPostings(e), 1);
+        this.#postDocument(e, day, 1);
         for (const l of e.payload.lines) {
           if (l.restock)
-            this.#move(
-              l.productId,
-              {
-                line: l.line,
-                kind: 'return',
-                qty: l.qty,
-                ref: { eventId: e.payload.saleId, line: l.line },
-              },
-              e,
-              key,
-              day,
-            );
+            this.#move(l.productId, l.line, 'return', l.qty, e, key, day, {
+              ref: { eventId: e.payload.saleId, line: l.line },
+            });
         }
         const khata = e.payload.refunds
           .filter((r) => r.mode === 'khata')
@@ -397,11 +413,11 @@ export class ShopProjection {
       }
       case 'v1.StockReceived': {
         this.receipts.set(e.id, e);
-        this.#post(day, documentPostings(e), 1);
+        this.#postDocument(e, day, 1);
         e.payload.lines.forEach((l, line) => {
           const tax = l.cgst + l.sgst + l.igst;
           const value = l.taxable + (e.payload.itcEligible ? 0 : tax);
-          this.#move(l.productId, { line, kind: 'receipt', qty: l.qty, value }, e, key, day);
+          this.#move(l.productId, line, 'receipt', l.qty, e, key, day, { value });
           addTo(this.receiptsByProduct, l.productId, e.id);
         });
         if (e.payload.paidBy === 'credit' && e.payload.supplierId) {
@@ -418,27 +434,19 @@ export class ShopProjection {
         break;
       }
       case 'v1.StockAdjusted':
-        this.#move(
-          e.payload.productId,
-          { line: 0, kind: 'adjust', qty: e.payload.qtyDelta, itcRateBps: e.payload.rateBps },
-          e,
-          key,
-          day,
-        );
+        this.#move(e.payload.productId, 0, 'adjust', e.payload.qtyDelta, e, key, day, {
+          itcRateBps: e.payload.rateBps,
+        });
         this.#resolve(e.payload.resolves, e.id, key);
         break;
       case 'v1.StockCounted':
-        this.#move(
-          e.payload.productId,
-          { line: 0, kind: 'count', qty: e.payload.countedQty, itcRateBps: e.payload.rateBps },
-          e,
-          key,
-          day,
-        );
+        this.#move(e.payload.productId, 0, 'count', e.payload.countedQty, e, key, day, {
+          itcRateBps: e.payload.rateBps,
+        });
         this.#resolve(e.payload.resolves, e.id, key);
         break;
       case 'v1.KhataPaymentReceived':
-        this.#post(day, documentPostings(e), 1);
+        this.#postDocument(e, day, 1);
         this.#changes.khata.add(e.payload.customerId);
         pushTo(this.khata, e.payload.customerId, {
           key,
@@ -450,7 +458,7 @@ export class ShopProjection {
         });
         break;
       case 'v1.SupplierPaid':
-        this.#post(day, documentPostings(e), 1);
+        this.#postDocument(e, day, 1);
         this.#changes.payables.add(e.payload.supplierId);
         pushTo(this.payables, e.payload.supplierId, {
           key,
@@ -464,11 +472,11 @@ export class ShopProjection {
       case 'v1.ExpenseRecorded':
       case 'v1.CashMoved':
       case 'v1.OwnerFundsMoved':
-        this.#post(day, documentPostings(e), 1);
+        this.#postDocument(e, day, 1);
         break;
       case 'v1.TillOpened':
       case 'v1.TillClosed': {
-        this.#post(day, documentPostings(e), 1);
+        this.#postDocument(e, day, 1);
         const id = `${e.deviceId}|${e.payload.businessDay}`;
         const session = this.tillSessions.get(id) ?? {
           deviceId: e.deviceId,
@@ -516,16 +524,16 @@ export class ShopProjection {
 
   /** Post (sign 1) or retract (sign −1) a sale's document entry, stock movements and khata line. */
   #postSale(e: SaleEvent, key: string, day: string, sign: 1 | -1): void {
-    this.#post(day, documentPostings(e), sign);
+    this.#postDocument(e, day, sign);
     const productIds = new Set<string>();
     e.payload.lines.forEach((l, line) => {
       productIds.add(l.productId);
-      if (sign === 1) this.#move(l.productId, { line, kind: 'sale', qty: l.qty }, e, key, day);
+      if (sign === 1) this.#move(l.productId, line, 'sale', l.qty, e, key, day);
     });
     if (sign === -1) {
       for (const productId of productIds) {
         const t = this.timeline(productId);
-        t.removeEvent(e.id, e.payload.lines.length, this.#onOutcome);
+        t.removeEvent(e.id, this.#onOutcome);
         this.#dirty.add(t);
       }
     }
@@ -591,15 +599,15 @@ export class ShopProjection {
 
 /** Keys of derived state touched since the last `drainChanges`. */
 export interface ProjectionChanges {
-  /** `day|account` pairs. */
-  balances: Set<string>;
+  /** Business day → accounts whose balance on that day was posted to. */
+  balances: Map<string, Set<string>>;
   products: Set<string>;
   khata: Set<string>;
   payables: Set<string>;
 }
 
 function emptyChanges(): ProjectionChanges {
-  return { balances: new Set(), products: new Set(), khata: new Set(), payables: new Set() };
+  return { balances: new Map(), products: new Set(), khata: new Set(), payables: new Set() };
 }
 
 /** The (product, line) pairs of an event that move stock. */

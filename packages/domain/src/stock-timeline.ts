@@ -14,7 +14,7 @@ import { MAX_AMOUNT, mulDiv, type Paise } from './money.ts';
  * amount, so sums over a shop's products and days stay exact.
  */
 const MAX_STOCK_AMOUNT = MAX_AMOUNT;
-import { PostingList, type Posting } from './journal.ts';
+import { PostingList, type Posting, type PostingSink } from './journal.ts';
 
 export type MovementKind = 'cost' | 'sale' | 'return' | 'receipt' | 'adjust' | 'count';
 
@@ -33,11 +33,11 @@ export interface MovementInput {
    */
   qty: number;
   /** receipt: value coming in; cost: the catalogue cost price per price unit (1 pc, 1 kg, 1 L). */
-  value?: Paise;
+  value?: Paise | undefined;
   /** return: the sale line it reverses. */
-  ref?: { eventId: string; line: number };
+  ref?: { eventId: string; line: number } | undefined;
   /** adjust / count: GST rate for reversing input tax credit on stock lost. */
-  itcRateBps?: number;
+  itcRateBps?: number | undefined;
 }
 
 /** The state of the product after a movement. */
@@ -67,8 +67,8 @@ export interface MovementOutcome {
 
 export interface Movement extends MovementInput {
   outcome: MovementOutcome;
-  /** Position key: canonical key, then line. */
-  readonly sortKey: string;
+  /** The next movement of the same event in this timeline (another line of the same product). */
+  sibling: Movement | undefined;
 }
 
 /** Called for each movement whose outcome appeared, changed or disappeared during a re-fold. */
@@ -92,7 +92,8 @@ export const EMPTY_STOCK: StockState = {
 export class StockTimeline {
   readonly productId: string;
   readonly #movements: Movement[] = [];
-  readonly #byRef = new Map<string, Movement>();
+  /** Movements by event id; further lines of one event hang off the first as `sibling`s. */
+  readonly #byEvent = new Map<string, Movement>();
   /** Return movements per sale line they reverse, for cumulative cost shares. */
   readonly #returnsOf = new Map<string, Movement[]>();
   /** Base units the catalogue cost price is quoted for (1, or 1000 for per kg / per L). */
@@ -116,7 +117,8 @@ export class StockTimeline {
 
   /** The movement of an event line, if present. */
   find(eventId: string, line: number): Movement | undefined {
-    return this.#byRef.get(refKey(eventId, line));
+    for (let m = this.#byEvent.get(eventId); m; m = m.sibling) if (m.line === line) return m;
+    return undefined;
   }
 
   /** Set the base units a cost price covers (known once the product's creation is seen). */
@@ -128,38 +130,52 @@ export class StockTimeline {
 
   /** Insert a movement in canonical place. Folding is deferred to `settle`. */
   insert(input: MovementInput): void {
-    const ref = refKey(input.eventId, input.line);
-    if (this.#byRef.has(ref)) return;
-    const key = sortKey(input);
-    const movement: Movement = { ...input, outcome: PLACEHOLDER, sortKey: key };
+    const first = this.#byEvent.get(input.eventId);
+    if (first && this.find(input.eventId, input.line)) return;
+    // One shape for every movement (optional fields present as undefined) keeps the fold monomorphic.
+    const movement: Movement = {
+      key: input.key,
+      eventId: input.eventId,
+      line: input.line,
+      day: input.day,
+      kind: input.kind,
+      qty: input.qty,
+      value: input.value,
+      ref: input.ref,
+      itcRateBps: input.itcRateBps,
+      outcome: PLACEHOLDER,
+      sibling: undefined,
+    };
     const last = this.#movements.at(-1);
     // Events mostly arrive in canonical order: appending is the common case.
     let at = this.#movements.length;
-    if (!last || last.sortKey < key) this.#movements.push(movement);
+    if (!last || precedes(last, movement)) this.#movements.push(movement);
     else {
-      at = this.#position(key);
+      at = this.#position(movement);
       this.#movements.splice(at, 0, movement);
     }
-    this.#byRef.set(ref, movement);
+    if (first) {
+      movement.sibling = first.sibling;
+      first.sibling = movement;
+    } else this.#byEvent.set(input.eventId, movement);
     if (input.kind === 'return' && input.ref) {
       const k = refKey(input.ref.eventId, input.ref.line);
-      this.#returnsOf.set(k, [...(this.#returnsOf.get(k) ?? []), movement]);
+      const list = this.#returnsOf.get(k);
+      if (list) list.push(movement);
+      else this.#returnsOf.set(k, [movement]);
     }
     this.#markDirty(at);
   }
 
   /** Remove every movement of an event (a voided sale), reporting the retracted outcomes. */
-  removeEvent(eventId: string, lines: number, listener: OutcomeListener): void {
-    for (let line = 0; line < lines; line++) {
-      const ref = refKey(eventId, line);
-      const movement = this.#byRef.get(ref);
-      if (!movement) continue;
-      const at = this.#position(movement.sortKey);
+  removeEvent(eventId: string, listener: OutcomeListener): void {
+    for (let m = this.#byEvent.get(eventId); m; m = m.sibling) {
+      const at = this.#position(m);
       this.#movements.splice(at, 1);
-      this.#byRef.delete(ref);
-      if (movement.outcome !== PLACEHOLDER) listener(movement, movement.outcome, undefined);
+      if (m.outcome !== PLACEHOLDER) listener(m, m.outcome, undefined);
       this.#markDirty(at);
     }
+    this.#byEvent.delete(eventId);
   }
 
   /** Re-fold from the earliest change, reporting every outcome that differs from before. */
@@ -184,13 +200,14 @@ export class StockTimeline {
     this.#dirtyFrom = this.#dirtyFrom < 0 ? at : Math.min(this.#dirtyFrom, at);
   }
 
-  #position(key: string): number {
+  /** Index of the first movement not before `m` in canonical order. */
+  #position(m: Movement): number {
     let lo = 0;
     let hi = this.#movements.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const m = this.#movements[mid];
-      if (m && m.sortKey < key) lo = mid + 1;
+      const at = this.#movements[mid];
+      if (at && precedes(at, m)) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -203,23 +220,23 @@ export class StockTimeline {
           delta: 0,
           cost: 0,
           variance: 0,
-          after: { ...s, fallbackValue: m.value ?? 0, fallbackPer: this.#pricePer },
+          after: state(s.qty, s.value, s.refValue, s.refQty, m.value ?? 0, this.#pricePer, s.open),
         };
       case 'sale':
         return this.#out(s, m, m.qty);
       case 'receipt':
         return this.#in(s, m.qty, m.value ?? 0);
       case 'return': {
-        const sold = m.ref ? this.#byRef.get(refKey(m.ref.eventId, m.ref.line)) : undefined;
+        const sold = m.ref ? this.find(m.ref.eventId, m.ref.line) : undefined;
         // Use the sale's cost only if the sale is earlier in canonical order (it always is unless a
         // device clock was badly wrong); otherwise the result would depend on arrival order.
         let value: Paise;
-        if (sold && m.ref && sold.outcome !== PLACEHOLDER && sold.sortKey < m.sortKey) {
+        if (sold && m.ref && sold.outcome !== PLACEHOLDER && precedes(sold, m)) {
           // Cumulative shares, like the refund itself: several partial returns never put back more
           // cost than the sale line took out.
           const ref = m.ref;
           const before = (this.#returnsOf.get(refKey(ref.eventId, ref.line)) ?? [])
-            .filter((r) => r.sortKey < m.sortKey)
+            .filter((r) => precedes(r, m))
             .reduce((sum, r) => sum + r.qty, 0);
           value =
             mulDiv(sold.outcome.cost, before + m.qty, sold.qty) -
@@ -243,13 +260,10 @@ export class StockTimeline {
     else if (s.qty > 0) cost = s.value + averageValue(s, q - s.qty);
     else cost = averageValue(s, q);
     const qty = safe(s.qty - q, 'quantity on hand');
-    const opensConflict = qty < 0 && s.open === null;
-    const after = withRef({
-      ...s,
-      qty,
-      value: qty === 0 ? 0 : s.value - cost,
-      open: qty >= 0 ? null : opensConflict ? `oversell:${this.productId}:${m.eventId}` : s.open,
-    });
+    const value = qty === 0 ? 0 : s.value - cost;
+    const open =
+      qty >= 0 ? null : s.open === null ? `oversell:${this.productId}:${m.eventId}` : s.open;
+    const after = withRef(s, qty, value, open);
     // Taking the last units leaves no value behind: whatever rounding left goes to the cost.
     if (qty === 0) cost = s.value;
     return { delta: -q, cost, variance: 0, after };
@@ -269,12 +283,7 @@ export class StockTimeline {
       variance = value;
       value = 0;
     }
-    return {
-      delta: q,
-      cost: v,
-      variance,
-      after: withRef({ ...s, qty, value, open: qty >= 0 ? null : s.open }),
-    };
+    return { delta: q, cost: v, variance, after: withRef(s, qty, value, qty >= 0 ? null : s.open) };
   }
 }
 
@@ -284,14 +293,20 @@ export class StockTimeline {
  */
 export function costPostings(m: MovementInput, o: MovementOutcome): Posting[] {
   const out = new PostingList();
+  postCost(m, o, (account, amount) => out.add(account, amount));
+  return out.postings();
+}
+
+/** `costPostings` without building the list: each posting goes straight to `add`. */
+export function postCost(m: MovementInput, o: MovementOutcome, add: PostingSink): void {
   switch (m.kind) {
     case 'sale':
-      out.add('cogs', o.cost);
-      out.add('inventory', -o.cost);
+      add('cogs', o.cost);
+      add('inventory', -o.cost);
       break;
     case 'return':
-      out.add('inventory', o.cost);
-      out.add('cogs', -o.cost);
+      add('inventory', o.cost);
+      add('cogs', -o.cost);
       break;
     case 'receipt':
       break;
@@ -300,21 +315,22 @@ export function costPostings(m: MovementInput, o: MovementOutcome): Posting[] {
       if (o.delta < 0) {
         const itc = mulDiv(o.cost, m.itcRateBps ?? 0, 10_000);
         const cgst = mulDiv(itc, 1, 2);
-        out.add('stock-loss', o.cost + itc);
-        out.add('inventory', -o.cost);
-        out.add('in-cgst', -cgst);
-        out.add('in-sgst', -(itc - cgst));
+        add('stock-loss', o.cost + itc);
+        add('inventory', -o.cost);
+        add('in-cgst', -cgst);
+        add('in-sgst', -(itc - cgst));
       } else if (o.delta > 0) {
-        out.add('inventory', o.cost);
-        out.add('stock-loss', -o.cost);
+        add('inventory', o.cost);
+        add('stock-loss', -o.cost);
       }
       break;
     case 'cost':
       break;
   }
-  out.add('cogs', o.variance);
-  out.add('inventory', -o.variance);
-  return out.postings();
+  if (o.variance !== 0) {
+    add('cogs', o.variance);
+    add('inventory', -o.variance);
+  }
 }
 
 /** Value of `q` units at the current average, else the last known average, else catalogue cost. */
@@ -324,8 +340,23 @@ function averageValue(s: StockState, q: number): Paise {
   return mulDiv(s.fallbackValue, q, s.fallbackPer);
 }
 
-function withRef(s: StockState): StockState {
-  return s.qty > 0 ? { ...s, refValue: s.value, refQty: s.qty } : s;
+/** The state after a movement to (`qty`, `value`): a positive level becomes the reference average. */
+function withRef(s: StockState, qty: number, value: Paise, open: string | null): StockState {
+  return qty > 0
+    ? state(qty, value, value, qty, s.fallbackValue, s.fallbackPer, open)
+    : state(qty, value, s.refValue, s.refQty, s.fallbackValue, s.fallbackPer, open);
+}
+
+function state(
+  qty: number,
+  value: Paise,
+  refValue: Paise,
+  refQty: number,
+  fallbackValue: Paise,
+  fallbackPer: number,
+  open: string | null,
+): StockState {
+  return { qty, value, refValue, refQty, fallbackValue, fallbackPer, open };
 }
 
 function sameOutcome(a: MovementOutcome, b: MovementOutcome): boolean {
@@ -360,8 +391,9 @@ function refKey(eventId: string, line: number): string {
   return `${eventId}#${line}`;
 }
 
-function sortKey(m: Pick<MovementInput, 'key' | 'line'>): string {
-  return `${m.key}#${m.line.toString().padStart(4, '0')}`;
+/** Canonical order of movements: the event's canonical key, then its line. */
+function precedes(a: MovementInput, b: MovementInput): boolean {
+  return a.key < b.key || (a.key === b.key && a.line < b.line);
 }
 
 const PLACEHOLDER: MovementOutcome = { delta: 0, cost: 0, variance: 0, after: EMPTY_STOCK };

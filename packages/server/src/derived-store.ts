@@ -20,13 +20,13 @@ export async function writeDerived(
 ): Promise<void> {
   const balances: { day: string; account: string; amount: number }[] = [];
   const zeroBalances: { day: string; account: string }[] = [];
-  for (const key of changes.balances) {
-    const bar = key.indexOf('|');
-    const day = key.slice(0, bar);
-    const account = key.slice(bar + 1);
-    const amount = p.balances.get(day)?.get(account) ?? 0;
-    if (amount === 0) zeroBalances.push({ day, account });
-    else balances.push({ day, account, amount });
+  for (const [day, accounts] of changes.balances) {
+    const onDay = p.balances.get(day);
+    for (const account of accounts) {
+      const amount = onDay?.get(account) ?? 0;
+      if (amount === 0) zeroBalances.push({ day, account });
+      else balances.push({ day, account, amount });
+    }
   }
   for (const rows of chunks(balances)) {
     await trx
@@ -109,9 +109,7 @@ export async function rewriteDerived(trx: Tx, shopId: string, p: ShopProjection)
   await trx.deleteFrom('stock').where('shop_id', '=', shopId).execute();
   await trx.deleteFrom('party_balances').where('shop_id', '=', shopId).execute();
   const changes: ProjectionChanges = {
-    balances: new Set(
-      [...p.balances].flatMap(([day, accounts]) => [...accounts.keys()].map((a) => `${day}|${a}`)),
-    ),
+    balances: new Map([...p.balances].map(([day, accounts]) => [day, new Set(accounts.keys())])),
     products: new Set(p.timelines.keys()),
     khata: new Set(p.khata.keys()),
     payables: new Set(p.payables.keys()),
