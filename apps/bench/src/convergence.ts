@@ -20,7 +20,7 @@ import {
 } from '@smartkirana/domain/projection-snapshot';
 import { ShopProjection } from '@smartkirana/domain/shop-projection';
 import { LinkProxy, syncHeaders } from '@smartkirana/server/testing';
-import { head, nextSale, startFleet, type Fleet } from './fleet.ts';
+import { cpuSeconds, head, nextSale, pidListeningOn, startFleet, type Fleet } from './fleet.ts';
 import type { HostedReport } from './till-host.ts';
 import { TillHosts } from './till-hosts.ts';
 import { snapshotHash } from './tills.ts';
@@ -45,7 +45,9 @@ export const convergenceGroup: MeasureGroup = {
       measure: `convergence after reconnecting (${size.tills} tills × ${size.sales.toLocaleString('en-US')} offline sales, ${run.events.toLocaleString('en-US')} events)`,
       figure: run.seconds,
       unit: 's',
-      detail: `the server held every event after ${run.serverSeconds.toFixed(1)} s`,
+      detail:
+        `the server held every event after ${run.serverSeconds.toFixed(1)} s; CPU meanwhile: ` +
+        `tills ${run.tillCpuSeconds.toFixed(0)} s, server ${run.serverCpuSeconds.toFixed(0)} s`,
       baseline: null,
       ratio: null,
       bar: atBar ? `≤ ${BAR_SECONDS} s` : `≤ ${BAR_SECONDS} s at 20 × 2,000 (full mode)`,
@@ -71,6 +73,9 @@ export interface ConvergenceRun {
   /** From the same start until the server's log held every event. */
   serverSeconds: number;
   events: number;
+  /** CPU time the till processes (all tills together) and the server used meanwhile. */
+  tillCpuSeconds: number;
+  serverCpuSeconds: number;
 }
 
 /** Run one convergence case; throws if the replicas and the server do not agree. */
@@ -101,6 +106,12 @@ export async function convergence(
     const total = fleet.setupEvents + c.tills * c.sales;
     log(`convergence: ${c.tills} tills with ${c.sales} offline sales each reconnect`);
 
+    const serverPid = pidListeningOn(server.process.port);
+    const cpu = async () => ({
+      tills: sum(await hosts?.all<number>(() => ({ cmd: 'cpu' }), 60)),
+      server: cpuSeconds(serverPid),
+    });
+    const cpuBefore = await cpu();
     const started = performance.timeOrigin + performance.now();
     for (const link of links) link.heal();
     const replicas = hosts.all<number>(
@@ -109,6 +120,7 @@ export async function convergence(
     );
     const serverAt = await serverHolds(url, fleet.shop.ownerToken, total, replicas);
     const done = Math.max(...(await replicas));
+    const cpuAfter = await cpu();
     await checkAgreement(
       url,
       fleet,
@@ -120,6 +132,8 @@ export async function convergence(
       // Polled, so it may be noticed after the last replica (which cannot be ahead of the server).
       serverSeconds: (Math.min(serverAt ?? done, done) - started) / 1000,
       events: total,
+      tillCpuSeconds: cpuAfter.tills - cpuBefore.tills,
+      serverCpuSeconds: cpuAfter.server - cpuBefore.server,
     };
   } finally {
     await hosts?.close();
@@ -149,6 +163,10 @@ async function serverHolds(
     await new Promise((r) => setTimeout(r, 50));
   }
   return undefined;
+}
+
+function sum(values: readonly number[] = []): number {
+  return values.reduce((a, b) => a + b, 0);
 }
 
 /** Every check of agreement; throws on the first disagreement. */

@@ -214,6 +214,18 @@ export async function sendPush(url: string, request: RequestInit): Promise<void>
     throw new Error(`push did not accept ${refused.length} events: ${JSON.stringify(refused[0])}`);
 }
 
+/** CPU time (user and system) process `pid` has used so far, seconds (Linux /proc). */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which is in parentheses and may hold spaces).
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return ticks / CLOCK_TICKS;
+}
+
+/** Linux reports process times in clock ticks of 1/100 s (`USER_HZ`). */
+const CLOCK_TICKS = 100;
+
 /**
  * The process listening on TCP `port` on this machine, from /proc (Linux): the socket's inode in
  * /proc/net/tcp, then the process holding that socket.

@@ -18,6 +18,8 @@ export type HostCommand =
   /** Answer with each till's time (ms since the epoch) of holding `total` events. */
   | { cmd: 'hold'; total: number; seconds: number }
   | { cmd: 'report' }
+  /** CPU time this process has used so far, seconds. */
+  | { cmd: 'cpu' }
   | { cmd: 'close' };
 
 export interface HostedReport {
@@ -61,6 +63,11 @@ async function run(command: HostCommand): Promise<unknown> {
           unsynced: (await till.unsynced()).length,
         })),
       );
+    case 'cpu': {
+      const { user, system } = process.cpuUsage();
+      // One answer per host: the parent joins answers per till, so it is wrapped in a list.
+      return [(user + system) / 1e6];
+    }
     case 'close':
       for (const { till } of tills.splice(0)) await till.close();
       return true;
