@@ -14,7 +14,7 @@ export interface PageCredential {
 
 export interface FreshTillInput {
   credential: PageCredential;
-  /** Events in the shop's log when the till starts: it can sell once it holds all of them. */
+  /** Events in the shop's log when the till starts: its backfill is done once it holds them all. */
   expected: number;
   /** Who signs in at the counter (PIN checked locally against the synced staff list). */
   staff: { userId: string; pin: string };
@@ -22,16 +22,20 @@ export interface FreshTillInput {
 }
 
 export interface FreshTillResult {
-  /** Events folded into the till's projection when it was ready. */
+  /** Events folded into the till's projection once its history was complete. */
   folded: number;
   /** From `Till.open` to the open database with its (empty) projection. */
   openMs: number;
-  /** From `Till.open` to every event of the log stored and folded. */
+  /** From `Till.open` to every event of the log at the start stored in IndexedDB. */
+  storedMs: number;
+  /** From `Till.open` to the whole history folded (the seed, if any, left behind). */
   foldedMs: number;
   /** From `Till.open` to the cashier signed in. */
   signedInMs: number;
   /** From `Till.open` to the first sale committed: the till can sell. */
   readyMs: number;
+  /** The till sold before its history was in (from the server's seed). */
+  seeded: boolean;
   invoiceNo: string;
 }
 
@@ -80,8 +84,8 @@ export interface TillPageApi {
    * (the till's own schema and storage, no replication and no projection).
    */
   rxdbBulkInsert(input: BulkPutInput): Promise<BulkPutResult>;
-  /** Events folded into the open till's projection so far, and its last sync error. */
-  progress(): Promise<{ folded: number; error: string | null }>;
+  /** Log positions stored and events folded by the open till so far, and its last sync error. */
+  progress(): Promise<{ stored: number; folded: number; error: string | null }>;
 }
 
 /** The raw baseline page (`raw.html`). */

@@ -37,17 +37,24 @@ const api: TillPageApi = {
       if (!who) throw new Error('the cashier could not sign in');
       return since();
     })();
-    await until(opened, () => opened.projection.size >= input.expected);
-    const foldedMs = since();
+    // Stored: every event of the log at the start is in the till's IndexedDB.
+    const stored = untilStored(opened, input.expected).then(since);
+    await opened.ready();
+    const seeded = opened.history$.value.seeded;
     const signedInMs = await signedIn;
     const sale = await opened.commands.sell(randomSale(opened, rng(input.seed)));
     const readyMs = since();
+    const storedMs = await stored;
+    await opened.historyComplete();
+    const foldedMs = since();
     return {
       folded: opened.projection.size,
       openMs,
+      storedMs,
       foldedMs,
       signedInMs,
       readyMs,
+      seeded,
       invoiceNo: sale.payload.invoiceNo,
     };
   },
@@ -105,7 +112,7 @@ const api: TillPageApi = {
     }
     return {
       samples,
-      stored: await t.db.events.count().exec(),
+      stored: t.projection.size,
       firstInvoice: invoices[0] ?? '',
       lastInvoice: invoices.at(-1) ?? '',
     };
@@ -128,9 +135,9 @@ const api: TillPageApi = {
   },
 
   async progress() {
-    if (!till) return { folded: 0, error: null };
-    const folded = till.projection.size;
-    return { folded, error: (await till.status()).lastError ?? null };
+    if (!till) return { stored: 0, folded: 0, error: null };
+    const status = await till.status();
+    return { stored: status.pulled, folded: till.projection.size, error: status.lastError ?? null };
   },
 
   async closeTill() {
@@ -145,11 +152,16 @@ function withServer(c: PageCredential) {
   return { ...c, serverUrl: location.origin };
 }
 
-/** Resolve once `done()` holds, checked now and after every change of the till's projection. */
-function until(t: Till, done: () => boolean): Promise<void> {
-  return new Promise((resolve) => {
-    const sub = t.version$.subscribe(() => {
-      if (!done()) return;
+/** Resolve once the till's history holds `expected` positions of the shop's log. */
+function untilStored(t: Till, expected: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const status = t.status$;
+    if (!status) {
+      reject(new Error('the till does not sync'));
+      return;
+    }
+    const sub = status.subscribe((s) => {
+      if (s.pulled < expected) return;
       resolve();
       // The first check runs inside `subscribe`, before `sub` is assigned.
       queueMicrotask(() => sub.unsubscribe());

@@ -145,7 +145,7 @@ async function measure(
       bar: headline ? '≤ 2 s' : '— (no bar)',
       met: headline ? run.fresh.readyMs <= 2000 : null,
     });
-    const rate = run.fresh.folded / (run.fresh.foldedMs / 1000);
+    const rate = filled.events / (run.fresh.storedMs / 1000);
     rows.push({
       measure: `fresh till backfill (${n} events)`,
       figure: rate,
@@ -271,9 +271,11 @@ async function withProgress<T>(
   const started = performance.now();
   const timer = setInterval(() => {
     callPage(page, 'progress', undefined)
-      .then(({ folded, error }) => {
+      .then(({ stored, folded, error }) => {
         const s = ((performance.now() - started) / 1000).toFixed(0);
-        ctx.log(`  ${s} s: ${folded} of ${expected} events folded${error ? `; ${error}` : ''}`);
+        ctx.log(
+          `  ${s} s: ${stored} of ${expected} events stored, ${folded} folded${error ? `; ${error}` : ''}`,
+        );
       })
       .catch(() => undefined);
   }, 15_000);
@@ -334,7 +336,8 @@ function commitRow(
 
 function freshDetail(r: FreshTillResult): string {
   const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
-  return `all stored and folded ${s(r.foldedMs)}, cashier signed in ${s(r.signedInMs)}, first sale ${s(r.readyMs)}`;
+  const from = r.seeded ? 'from the server seed, ' : '';
+  return `${from}cashier signed in ${s(r.signedInMs)}, first sale ${s(r.readyMs)}; history all stored ${s(r.storedMs)}, all folded ${s(r.foldedMs)}`;
 }
 
 function pct(ratio: number): string {

@@ -1,6 +1,6 @@
 /**
  * Benchmark tills spread over child processes (`till-host.ts`), a few per process: RxDB's free
- * tier opens at most 13 collections per process and a till uses two. To the server each till is
+ * tier opens at most 13 collections per process and a till uses three. To the server each till is
  * a device of its own, as on a shop floor; the host processes share this machine's cores.
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -11,8 +11,8 @@ import type { HostCommand, HostReply } from './till-host.ts';
 const REPO = resolve(import.meta.dirname, '../../..');
 const HOST = resolve(import.meta.dirname, 'till-host.ts');
 
-/** Tills per host process: two collections each, under RxDB's 13. */
-export const TILLS_PER_HOST = 5;
+/** Tills per host process: three collections each, under RxDB's 13. */
+export const TILLS_PER_HOST = 4;
 
 /** Tills in host processes; `all` sends a command to every host and joins their answers. */
 export class TillHosts {

@@ -1,8 +1,8 @@
 /**
  * Real tills for the benchmarks: the till runtime of `@smartkirana/client` (RxDB replica,
  * push/pull replication, live stream) in this Node process, each on an IndexedDB of its own from
- * `fake-indexeddb`, so closing a till frees its storage. `arrivals` records when events land in a
- * till's replica, which is where the latency measures stop their clocks.
+ * `fake-indexeddb`, so closing a till frees its storage. `arrivals` records when events from the
+ * server are stored in a till's history, which is where the latency measures stop their clocks.
  */
 import { createHash } from 'node:crypto';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
@@ -31,13 +31,13 @@ export class Arrivals {
   readonly #stop: () => void;
 
   constructor(till: Till) {
-    const sub = till.db.events.eventBulks$.subscribe((bulk) => {
+    const sub = till.received$.subscribe((events) => {
       const now = performance.now();
-      for (const e of bulk.events) {
-        if (e.operation !== 'INSERT' || this.#at.has(e.documentId)) continue;
-        this.#at.set(e.documentId, now);
-        this.#waiting.get(e.documentId)?.(now);
-        this.#waiting.delete(e.documentId);
+      for (const e of events) {
+        if (this.#at.has(e.id)) continue;
+        this.#at.set(e.id, now);
+        this.#waiting.get(e.id)?.(now);
+        this.#waiting.delete(e.id);
       }
     });
     this.#stop = () => sub.unsubscribe();

@@ -108,34 +108,46 @@ export async function watchReceipts(context: BrowserContext, shown: string[]): P
 }
 
 /**
- * Every event document the till has stored, read straight from its IndexedDB database (RxDB's Dexie
+ * Every event the till has stored, read straight from its IndexedDB databases (RxDB's Dexie
  * storage keeps a collection in `rxdb-dexie-<database>--<schema version>--<collection>`, table
- * `docs`), not from the app's memory: what a crash leaves on disk. RxDB's own fields are dropped.
+ * `docs`), not from the app's memory: what a crash leaves on disk. Its own events are one document
+ * each (RxDB's fields dropped); the shop's log is in history chunks of JSON text. Each id once.
  */
 export async function readStoredEvents(page: Page): Promise<Record<string, unknown>[]> {
-  const docs = await page.evaluate(async () => {
+  const stores = await page.evaluate(async () => {
     const raw = localStorage.getItem('smartkirana.credential');
     if (!raw) throw new Error('this browser is not enrolled as a till');
     const { shopId, deviceId } = JSON.parse(raw) as { shopId: string; deviceId: string };
-    const name = `rxdb-dexie-smartkirana-${shopId}-${deviceId}--0--events`;
-    if (!(await indexedDB.databases()).some((d) => d.name === name))
-      throw new Error(`the till has no database ${name}`);
-    const db = await new Promise<IDBDatabase>((ok, fail) => {
-      const req = indexedDB.open(name);
-      req.onsuccess = () => ok(req.result);
-      req.onerror = () => fail(req.error ?? new Error(`cannot open ${name}`));
-    });
-    try {
-      return await new Promise<Record<string, unknown>[]>((ok, fail) => {
-        const req = db.transaction('docs', 'readonly').objectStore('docs').getAll();
-        req.onsuccess = () => ok(req.result as Record<string, unknown>[]);
-        req.onerror = () => fail(req.error ?? new Error(`cannot read ${name}`));
+    const read = async (collection: string) => {
+      const name = `rxdb-dexie-smartkirana-${shopId}-${deviceId}--0--${collection}`;
+      if (!(await indexedDB.databases()).some((d) => d.name === name))
+        throw new Error(`the till has no database ${name}`);
+      const db = await new Promise<IDBDatabase>((ok, fail) => {
+        const req = indexedDB.open(name);
+        req.onsuccess = () => ok(req.result);
+        req.onerror = () => fail(req.error ?? new Error(`cannot open ${name}`));
       });
-    } finally {
-      db.close();
-    }
+      try {
+        return await new Promise<Record<string, unknown>[]>((ok, fail) => {
+          const req = db.transaction('docs', 'readonly').objectStore('docs').getAll();
+          req.onsuccess = () => ok(req.result as Record<string, unknown>[]);
+          req.onerror = () => fail(req.error ?? new Error(`cannot read ${name}`));
+        });
+      } finally {
+        db.close();
+      }
+    };
+    return { events: await read('events'), history: await read('history') };
   });
-  return docs
-    .filter((d) => d._deleted !== true && d._deleted !== '1')
+  const live = (d: Record<string, unknown>) => d._deleted !== true && d._deleted !== '1';
+  // The till's own events, one per document, and the shop's log in chunks of JSON text.
+  const own = stores.events
+    .filter(live)
     .map((d) => Object.fromEntries(Object.entries(d).filter(([k]) => !k.startsWith('_'))));
+  const pulled = stores.history
+    .filter((d) => live(d) && d.kind === 'events')
+    .flatMap((d) => JSON.parse(String(d.body)) as Record<string, unknown>[]);
+  const byId = new Map<unknown, Record<string, unknown>>();
+  for (const e of [...pulled, ...own]) if (!byId.has(e.id)) byId.set(e.id, e);
+  return [...byId.values()];
 }

@@ -401,6 +401,7 @@ const STRINGS = {
   khCredit: { en: 'Paid', hi: 'जमा' },
   khSale: { en: 'Sale', hi: 'बिक्री' },
   khPayment: { en: 'Payment', hi: 'भुगतान' },
+  khOpening: { en: 'Balance brought forward', hi: 'पिछला बकाया' },
   khReturn: { en: 'Return', hi: 'वापसी' },
   khRecordPayment: { en: 'Record payment', hi: 'भुगतान दर्ज करें' },
   khMode: { en: 'Paid by', hi: 'भुगतान का तरीका' },

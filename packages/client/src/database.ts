@@ -6,14 +6,24 @@ import { addRxPlugin, createRxDatabase, type RxCollection, type RxDatabase } fro
 import { RxDBLeaderElectionPlugin } from 'rxdb/plugins/leader-election';
 import { RxDBLocalDocumentsPlugin } from 'rxdb/plugins/local-documents';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
-import { eventSchema, receiptSchema, type EventDoc, type ReceiptDoc } from './schema.ts';
+import {
+  eventSchema,
+  historySchema,
+  receiptSchema,
+  type EventDoc,
+  type HistoryDoc,
+  type ReceiptDoc,
+} from './schema.ts';
 
 addRxPlugin(RxDBLocalDocumentsPlugin);
 addRxPlugin(RxDBLeaderElectionPlugin);
 
 export interface TillCollections {
+  /** This till's own events (its outbox and its own history), pushed to the server. */
   events: RxCollection<EventDoc>;
   receipts: RxCollection<ReceiptDoc>;
+  /** The shop's log in chunks, pulled from the server (`history.ts`). */
+  history: RxCollection<HistoryDoc>;
 }
 
 export type TillDatabase = RxDatabase<TillCollections>;
@@ -45,6 +55,7 @@ export async function openTillDatabase(opts: OpenOptions): Promise<TillDatabase>
   await db.addCollections({
     events: { schema: eventSchema },
     receipts: { schema: receiptSchema },
+    history: { schema: historySchema },
   });
   return db;
 }

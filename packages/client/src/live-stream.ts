@@ -1,14 +1,13 @@
 /**
- * The server's live stream as RxDB's `pull.stream$`: `'RESYNC'` on every (re)connection, then
- * `{ documents, checkpoint }` as events commit. Reconnects with capped exponential backoff for as
+ * The server's live stream: `'RESYNC'` on every (re)connection, then each page of events as it
+ * commits. Reconnects with capped exponential backoff for as
  * long as it is subscribed. Reads SSE with fetch, so it works in browsers and Node alike.
  */
 import { Observable, type Subscription } from 'rxjs';
-import type { RxReplicationPullStreamItem } from 'rxdb';
-import type { EventDoc } from './schema.ts';
-import type { Checkpoint, PullResponse, Transport } from './transport.ts';
+import { documentsJson, type Checkpoint, type PullResponse, type Transport } from './transport.ts';
 
-export type StreamItem = RxReplicationPullStreamItem<EventDoc & { _deleted: boolean }, Checkpoint>;
+/** `'RESYNC'` on every (re)connection, else a page of new events and its events' JSON text. */
+export type StreamItem = 'RESYNC' | { page: PullResponse; json: string };
 
 export interface LiveStreamOptions {
   /** Where to start, read at every (re)connection: the latest checkpoint the replica has. */
@@ -67,10 +66,7 @@ export function liveStream(transport: Transport, opts: LiveStreamOptions): Obser
             if (event === 'resync') subscriber.next('RESYNC');
             else if (event === 'events') {
               const page = JSON.parse(data) as PullResponse;
-              subscriber.next({
-                documents: page.documents.map((d) => ({ ...d, _deleted: false })),
-                checkpoint: page.checkpoint,
-              });
+              subscriber.next({ page, json: documentsJson(data, page) });
             }
           }
         } catch {

@@ -54,7 +54,7 @@ async function open(events: readonly DomainEvent[], till: DeviceSim) {
   const writer = new LocalWriter(
     db,
     { shopId: till.shop.shopId, deviceId: till.deviceId, code: till.code },
-    projection,
+    { maxKey: () => projection.maxKey, apply: (e) => void projection.apply(e) },
     () => till.shop.nowMs,
   );
   return { db, writer };

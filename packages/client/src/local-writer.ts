@@ -26,7 +26,6 @@ import {
   type SeriesCounter,
   type SeriesKind,
 } from '@smartkirana/domain/invoice-series';
-import type { ShopProjection } from '@smartkirana/domain/shop-projection';
 import type { Role } from '@smartkirana/domain/event-fields';
 import { mayRecordEvent } from '@smartkirana/domain/permissions';
 import type { TillDatabase } from './database.ts';
@@ -36,6 +35,14 @@ export interface WriterIdentity {
   shopId: string;
   deviceId: string;
   code: string;
+}
+
+/** Where the writer's events go once written: the till's current projection. */
+export interface WriterFolds {
+  /** Largest canonical key the till has seen (its hybrid clock moves past it). */
+  maxKey(): string;
+  /** Fold events just written. */
+  apply(events: DomainEvent[]): void;
 }
 
 /** A draft event: its type and payload; the writer fills the envelope. */
@@ -63,20 +70,15 @@ export class InvalidCommandError extends Error {
 export class LocalWriter {
   readonly #db: TillDatabase;
   readonly #id: WriterIdentity;
-  readonly #projection: ShopProjection;
+  readonly #folds: WriterFolds;
   readonly #clock: () => number;
   #hlc: Hlc = HLC_ZERO;
   #known: Known | undefined;
 
-  constructor(
-    db: TillDatabase,
-    identity: WriterIdentity,
-    projection: ShopProjection,
-    clock: () => number,
-  ) {
+  constructor(db: TillDatabase, identity: WriterIdentity, folds: WriterFolds, clock: () => number) {
     this.#db = db;
     this.#id = identity;
-    this.#projection = projection;
+    this.#folds = folds;
     this.#clock = clock;
   }
 
@@ -89,7 +91,7 @@ export class LocalWriter {
     return withDeviceLock(`smartkirana:${this.#id.deviceId}`, async () => {
       const known = await this.#catchUp();
       let seq = known.seq;
-      const seen = this.#projection.maxKey.split('|')[0];
+      const seen = this.#folds.maxKey().split('|')[0];
       if (seen) this.#hlc = receiveHlc(this.#hlc, decodeHlc(seen), this.#clock());
       const counters = new Map<SeriesKind, SeriesCounter | undefined>();
       const ctx: AppendContext = {
@@ -132,7 +134,7 @@ export class LocalWriter {
       });
       if (events.length > 0) await this.#db.events.bulkInsert(events.map((e) => ({ ...e })));
       note(known, events);
-      this.#projection.apply(events);
+      this.#folds.apply(events);
       return events;
     });
   }

@@ -1,19 +1,22 @@
 /**
- * Replicating the `events` collection with RxDB's `replicateRxCollection`, unmodified: push sends
- * this till's new events and records the server's answer for each in `receipts`; pull fetches by
- * sequence checkpoint; the live stream wakes the pull. A failed request is retried (RxDB retries
- * every failure, including ones the server applied — safe, because a repeated push answers the
- * same). In several tabs, only the leader runs the loop.
+ * Syncing a till with its server. Push is RxDB's `replicateRxCollection` on the till's own events,
+ * unmodified: it sends each new event and records the server's answer for it in `receipts`. A failed
+ * request is retried (RxDB retries every failure, including ones the server applied — safe, because
+ * a repeated push answers the same). Pull fills the till's history (`history-sync.ts`) by checkpoint,
+ * woken by the live stream. In several tabs, only the leader runs either loop.
  */
+import type { ProjectionSeed } from '@smartkirana/domain/projection-seed';
 import { replicateRxCollection, type RxReplicationState } from 'rxdb/plugins/replication';
-import { BehaviorSubject, Subject, tap } from 'rxjs';
+import { BehaviorSubject, Subject, type Subscription } from 'rxjs';
 import type { TillDatabase } from './database.ts';
+import type { Coverage, History, LogPage } from './history.ts';
+import { HistorySync } from './history-sync.ts';
 import { liveStream } from './live-stream.ts';
 import type { EventDoc, ReceiptDoc } from './schema.ts';
 import type { Checkpoint, Transport } from './transport.ts';
 
 export interface SyncState {
-  /** Pulled so far and the shop's latest sequence: a fresh till's first-sync progress. */
+  /** Positions of the shop's log held and its latest: a fresh till's history progress. */
   pulled: number;
   head: number;
   online: boolean;
@@ -24,11 +27,20 @@ export interface SyncState {
 }
 
 export interface Replication {
-  state: RxReplicationState<EventDoc, Checkpoint>;
+  push: RxReplicationState<EventDoc, unknown>;
   status$: BehaviorSubject<SyncState>;
   /** Pull and push everything now; resolves when in sync (throws if offline). */
   syncNow(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** What the till does with what sync brings. */
+export interface SyncHooks {
+  held: Coverage | undefined;
+  fresh: boolean;
+  onSeed(seed: ProjectionSeed, at: number, log: string): Promise<void>;
+  onPage(page: LogPage, backfill: boolean): void;
+  onComplete(log: string): void;
 }
 
 const RXDB_FIELDS = new Set(['_deleted', '_rev', '_meta', '_attachments']);
@@ -46,10 +58,12 @@ function stripRxdb(doc: Record<string, unknown>): EventDoc {
   return Object.fromEntries(Object.entries(doc).filter(([k]) => !RXDB_FIELDS.has(k))) as EventDoc;
 }
 
-/** Start replication for a till database. */
+/** Start syncing a till database. */
 export function startReplication(
   db: TillDatabase,
+  history: History,
   transport: Transport,
+  hooks: SyncHooks,
   opts: {
     deviceId: string;
     live?: boolean;
@@ -59,7 +73,7 @@ export function startReplication(
   },
 ): Replication {
   const now = opts.now ?? Date.now;
-  let checkpoint: Checkpoint = { seq: 0 };
+  const retryMs = opts.retryMs ?? 2000;
   const status$ = new BehaviorSubject<SyncState>({
     pulled: 0,
     head: 0,
@@ -70,18 +84,12 @@ export function startReplication(
     lastError: undefined,
   });
   const patch = (p: Partial<SyncState>): void => status$.next({ ...status$.value, ...p });
-  // The live stream waits for the first pull to catch up, and retries at once when a request
-  // gets through (see `liveStream`).
   let caughtUp: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (caughtUp = resolve));
   const reachable$ = new Subject<void>();
   const ok = (): void => {
     patch({ online: true, offlineSince: undefined, lastError: undefined, lastSyncAt: now() });
     reachable$.next();
-  };
-  /** Resume the stream from the newest position seen, by pull or by stream. */
-  const advance = (next: Checkpoint): void => {
-    if (next.log !== checkpoint.log || next.seq > checkpoint.seq) checkpoint = next;
   };
   const failed = (err: unknown): void => {
     patch({
@@ -91,21 +99,19 @@ export function startReplication(
     });
   };
 
-  const state = replicateRxCollection<EventDoc, Checkpoint>({
+  const push = replicateRxCollection<EventDoc, unknown>({
     collection: db.events,
-    replicationIdentifier: `smartkirana-events-${transport.serverUrl}`,
-    // Always live: without a stream, the loop still pushes local writes and pulls on reSync.
+    replicationIdentifier: `smartkirana-push-${transport.serverUrl}`,
     live: true,
-    retryTime: opts.retryMs ?? 2000,
+    retryTime: retryMs,
     waitForLeadership: opts.multiInstance ?? false,
     autoStart: true,
     push: {
       batchSize: 100,
       handler: async (rows) => {
         try {
-          // Only this till's own events are its to push. Events of other devices are in the replica
-          // because a server sent them; when the till syncs with another server of the shop (a
-          // new replication), RxDB offers those too, and that server gets them from its peers.
+          // Only this till's own events are its to push (a till from before the history collection
+          // also holds other devices' events here; the server has those from their own tills).
           const events = rows
             .map((r) => stripRxdb(r.newDocumentState))
             .filter((e) => e.deviceId === opts.deviceId);
@@ -129,51 +135,44 @@ export function startReplication(
         }
       },
     },
-    pull: {
-      batchSize: 1000,
-      handler: async (from, batchSize) => {
-        try {
-          const res = await transport.pull(from ?? { seq: 0 }, batchSize);
-          // The server's log is not the one this till last pulled from: it was restored from a
-          // backup, or this till now syncs with another server. Whatever of ours it lacks, we offer
-          // again (a repeated push is answered as a duplicate).
-          if (from?.log !== undefined && from.log !== res.checkpoint.log) reoffer();
-          advance(res.checkpoint);
-          patch({ pulled: checkpoint.seq, head: Math.max(res.head ?? 0, checkpoint.seq) });
-          if (!res.hasMore) caughtUp();
-          // Own events seen in the shop's log are acknowledged, even if the push answer was lost.
-          const own = res.documents.filter((d) => d.deviceId === opts.deviceId);
-          if (own.length > 0) {
-            const known = new Set(
-              (await db.receipts.findByIds(own.map((d) => d.id)).exec()).keys(),
-            );
-            const fresh = own
-              .filter((d) => !known.has(d.id))
-              .map((d): ReceiptDoc => ({ id: d.id, status: 'accepted', at: now() }));
-            if (fresh.length > 0) await db.receipts.bulkUpsert(fresh);
-          }
-          ok();
-          return {
-            documents: res.documents.map((d) => ({ ...d, _deleted: false })),
-            checkpoint: res.checkpoint,
-          };
-        } catch (err) {
-          failed(err);
-          throw err;
-        }
-      },
-      ...(opts.live === false
-        ? {}
-        : {
-            stream$: liveStream(transport, {
-              after: () => checkpoint,
-              ready,
-              reachable: reachable$,
-              onConnection: (up) => (up ? ok() : undefined),
-            }).pipe(tap((item) => (item === 'RESYNC' ? undefined : advance(item.checkpoint)))),
-          }),
-    },
   });
+
+  /** Own events seen in the shop's log are acknowledged, even if the push answer was lost. */
+  const acknowledge = async (page: LogPage): Promise<void> => {
+    const own = page.events.flatMap((e, i) =>
+      e.deviceId === opts.deviceId ? [{ id: e.id, seq: page.from + i }] : [],
+    );
+    if (own.length === 0) return;
+    const known = await db.receipts.findByIds(own.map((o) => o.id)).exec();
+    const fresh = own
+      .filter((o) => !known.has(o.id))
+      .map((o): ReceiptDoc => ({ id: o.id, status: 'accepted', seq: o.seq, at: now() }));
+    if (fresh.length > 0) await db.receipts.bulkUpsert(fresh);
+  };
+
+  const pull = new HistorySync({
+    history,
+    transport,
+    held: hooks.held,
+    fresh: hooks.fresh,
+    onSeed: (seed, at, log) => hooks.onSeed(seed, at, log),
+    onPage: async (page, backfill) => {
+      hooks.onPage(page, backfill);
+      await acknowledge(page);
+    },
+    onComplete: (log) => {
+      hooks.onComplete(log);
+      void history.dropOtherLogs(log).catch(() => undefined);
+    },
+    // The server's log is not the one this till last pulled from: it was restored from a backup,
+    // or this till now syncs with another server. Whatever of ours it lacks, we offer again (a
+    // repeated push is answered as a duplicate).
+    onLogChanged: () => reoffer(),
+    onProgress: (held, head) => patch({ pulled: held, head }),
+    onOk: ok,
+    onError: failed,
+  });
+
   let reoffering: Promise<void> | undefined;
   const reoffer = (): void => {
     reoffering ??= (async () => {
@@ -198,18 +197,73 @@ export function startReplication(
       }
     })();
   };
-  state.active$.subscribe((active) => patch({ syncing: active }));
-  state.error$.subscribe((err) => failed(err));
+
+  // The pull loop: now, again after every failure (retrying like RxDB's own loop does), and
+  // whenever the live stream reconnects or shows a gap.
+  const state = { stopped: false };
+  // Read through a function: the flag changes across awaits, which the compiler cannot see.
+  const isStopped = (): boolean => state.stopped;
+  let retry: ReturnType<typeof setTimeout> | undefined;
+  let pulling = 0;
+  let pushing = false;
+  const cycle = async (): Promise<void> => {
+    if (state.stopped) return;
+    clearTimeout(retry);
+    pulling += 1;
+    patch({ syncing: true });
+    try {
+      await pull.sync();
+      caughtUp();
+    } catch (err) {
+      failed(err);
+      if (!isStopped()) retry = setTimeout(() => void cycle().catch(() => undefined), retryMs);
+      throw err;
+    } finally {
+      pulling -= 1;
+      patch({ syncing: pulling > 0 || pushing });
+    }
+  };
+  const subs: Subscription[] = [];
+  const startPulling = (): void => {
+    void cycle().catch(() => undefined);
+    if (opts.live === false) return;
+    subs.push(
+      liveStream(transport, {
+        after: (): Checkpoint => pull.checkpoint,
+        ready,
+        reachable: reachable$,
+        onConnection: (up) => (up ? ok() : undefined),
+      }).subscribe((item) => {
+        if (item === 'RESYNC') void cycle().catch(() => undefined);
+        else void pull.live(item.page, item.json).catch((err: unknown) => failed(err));
+      }),
+    );
+  };
+  if (opts.multiInstance) void db.waitForLeadership().then(() => state.stopped || startPulling());
+  else startPulling();
+
+  subs.push(
+    push.active$.subscribe((active) => {
+      pushing = active;
+      patch({ syncing: active || pulling > 0 });
+    }),
+    push.error$.subscribe((err) => failed(err)),
+  );
 
   return {
-    state,
+    push,
     status$,
     async syncNow() {
-      state.reSync();
-      await state.awaitInSync();
+      push.reSync();
+      await push.awaitInSync();
+      await cycle();
     },
     async stop() {
-      await state.cancel();
+      state.stopped = true;
+      clearTimeout(retry);
+      pull.stop();
+      for (const s of subs) s.unsubscribe();
+      await push.cancel();
       status$.complete();
     },
   };

@@ -1,9 +1,11 @@
 /**
  * The till's RxDB collections. Few on purpose (RxDB's free tier caps open collections):
- * - `events`: the full replica of the shop's events, each document exactly one domain event
- *   (plus RxDB's `_deleted`); replicated with the server.
+ * - `events`: this till's own events, each document exactly one domain event (plus RxDB's
+ *   `_deleted`); pushed to the server by RxDB's replication. (A till from before the history
+ *   collection also holds other devices' events here; they fold like any other copy.)
  * - `receipts`: local only, what the server answered for each of this till's events
  *   (accepted / duplicate / quarantined / rejected), so "safe" means acknowledged by id.
+ * - `history`: the shop's log as the server numbers it, in chunks (`history.ts`).
  */
 import type { RxJsonSchema } from 'rxdb';
 import type { DomainEvent } from '@smartkirana/domain/events';
@@ -58,4 +60,37 @@ export const receiptSchema: RxJsonSchema<ReceiptDoc> = {
     at: { type: 'integer' },
   },
   required: ['id', 'status', 'at'],
+};
+
+/**
+ * A chunk of the shop's log (`kind: 'events'`: positions `from`…`to`, their events as the
+ * server's JSON text in `body`) or the projection seed a fresh till started from (`kind: 'seed'`,
+ * its position in `to`). See `history.ts`.
+ */
+export interface HistoryDoc {
+  id: string;
+  log: string;
+  kind: 'events' | 'seed';
+  from: number;
+  to: number;
+  count: number;
+  body: string;
+}
+
+export const historySchema: RxJsonSchema<HistoryDoc> = {
+  title: 'history',
+  version: 0,
+  primaryKey: 'id',
+  type: 'object',
+  properties: {
+    id: { type: 'string', maxLength: 100 },
+    log: { type: 'string', maxLength: 64 },
+    kind: { type: 'string', maxLength: 8 },
+    from: { type: 'integer', minimum: 0, maximum: 9_007_199_254_740_991, multipleOf: 1 },
+    to: { type: 'integer', minimum: 0, maximum: 9_007_199_254_740_991, multipleOf: 1 },
+    count: { type: 'integer' },
+    body: { type: 'string' },
+  },
+  required: ['id', 'log', 'kind', 'from', 'to', 'count', 'body'],
+  indexes: [['log', 'kind', 'to']],
 };

@@ -6,7 +6,7 @@
 import type { DomainEvent } from '@smartkirana/domain/events';
 
 /** The sync protocol version this client speaks (see the server's `sync/protocol.ts`). */
-export const CLIENT_PROTOCOL_VERSION = 1;
+export const CLIENT_PROTOCOL_VERSION = 2;
 export const PROTOCOL_HEADER = 'x-smartkirana-protocol';
 export const UNSYNCED_HEADER = 'x-smartkirana-unsynced';
 /** This device's wall clock, sent with every request; the server answers with the skew it saw. */
@@ -192,6 +192,24 @@ export class Transport {
     });
   }
 
+  /**
+   * `pull`, keeping the events' JSON text as the server sent it (the till stores it as is): the
+   * page, and its `documents` array as text.
+   */
+  async pullText(after: Checkpoint, limit: number): Promise<{ page: PullResponse; json: string }> {
+    const res = await this.#send(`/sync/v1/pull?${checkpointQuery(after)}&limit=${limit}`, {
+      method: 'GET',
+    });
+    if (!res.ok) throw await asError(res);
+    const text = await res.text();
+    return { page: JSON.parse(text) as PullResponse, json: documentsJson(text) };
+  }
+
+  /** A fresh till's starting point: the shop's projection seed and the position it summarises. */
+  snapshot(): Promise<{ checkpoint: Checkpoint; head: number; seed: unknown }> {
+    return this.#call('/sync/v1/snapshot', { method: 'GET' });
+  }
+
   /** Report how many events this till holds unacknowledged (sent with the next requests). */
   reportBacklog(count: number): void {
     this.#backlog = count;
@@ -287,6 +305,18 @@ export class Transport {
     this.#token = body.accessToken;
     return body.accessToken;
   }
+}
+
+/**
+ * The `documents` array of a pull page as text. The server writes pages as
+ * `{"documents":[…],"checkpoint":…}` from the events' stored JSON; anything else is re-encoded.
+ */
+export function documentsJson(text: string, parsed?: { documents: unknown[] }): string {
+  const start = '{"documents":';
+  const end = text.lastIndexOf('],"checkpoint":');
+  if (text.startsWith(start) && end > start.length) return text.slice(start.length, end + 1);
+  const page = parsed ?? (JSON.parse(text) as { documents: unknown[] });
+  return JSON.stringify(page.documents);
 }
 
 async function asError(res: Response): Promise<SyncError> {

@@ -30,6 +30,11 @@ export class LwwRecord<T extends object> {
     return this.#values.get(field)?.key;
   }
 
+  /** Every field with its value and the key that wrote it (for a projection seed). */
+  entries(): [field: string, value: unknown, key: string][] {
+    return [...this.#values].map(([field, { value, key }]) => [String(field), value, key]);
+  }
+
   /** The merged record (fields never written are absent). */
   value(): Partial<T> {
     const out: Partial<T> = {};
@@ -50,6 +55,19 @@ export class LwwTable<T extends object> {
       this.#rows.set(id, row);
     }
     row.write(patch, key);
+  }
+
+  /** Every row's fields with their writers' keys (for a projection seed). */
+  entries(): [id: string, fields: [string, unknown, string][]][] {
+    return [...this.#rows].map(([id, row]) => [id, row.entries()]);
+  }
+
+  /** Write rows exported by `entries` (each field at the key that wrote it). */
+  restore(
+    rows: readonly (readonly [string, readonly (readonly [string, unknown, string])[]])[],
+  ): void {
+    for (const [id, fields] of rows)
+      for (const [field, value, key] of fields) this.write(id, { [field]: value } as Patch<T>, key);
   }
 
   get(id: string): LwwRecord<T> | undefined {

@@ -52,7 +52,8 @@ export interface PartyEntry {
   key: string;
   eventId: string;
   day: string;
-  kind: 'sale' | 'payment' | 'return' | 'purchase';
+  /** `opening`: the balance a projection seed carried over from history it summarised. */
+  kind: 'sale' | 'payment' | 'return' | 'purchase' | 'opening';
   /** Invoice or document reference. */
   ref: string;
   amount: number;
@@ -122,6 +123,22 @@ export class ShopProjection {
   readonly #dirty = new Set<StockTimeline>();
   #changes: ProjectionChanges = emptyChanges();
   #maxKey = '';
+  #seeded: { events: number } | undefined;
+
+  /**
+   * Set when the projection started from a seed (`projection-seed.ts`) rather than from no events:
+   * how many events of history the seed summarised. Event-level detail before it is missing.
+   */
+  get seeded(): { events: number } | undefined {
+    return this.#seeded;
+  }
+
+  /** Start from a seed's summary of earlier history (on an empty projection, before any event). */
+  startFrom(seed: { events: number; maxKey: string }): void {
+    if (this.#seen.size > 0) throw new Error('a projection can only start from a seed when empty');
+    this.#seeded = { events: seed.events };
+    if (seed.maxKey > this.#maxKey) this.#maxKey = seed.maxKey;
+  }
 
   /** Number of distinct events applied. */
   get size(): number {

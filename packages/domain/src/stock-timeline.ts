@@ -100,6 +100,8 @@ export class StockTimeline {
   #pricePer = 1;
   /** Position from which the tail must be re-folded, or -1 when everything is folded. */
   #dirtyFrom = -1;
+  /** The state before the first movement: empty, or what a seed says earlier history left. */
+  #opening: StockState = EMPTY_STOCK;
 
   constructor(productId: string) {
     this.productId = productId;
@@ -107,7 +109,27 @@ export class StockTimeline {
 
   /** Current state (after the last movement). */
   get state(): StockState {
-    return this.#movements.at(-1)?.outcome.after ?? EMPTY_STOCK;
+    return this.#movements.at(-1)?.outcome.after ?? this.#opening;
+  }
+
+  /** Base units a cost price is quoted for. */
+  get pricePer(): number {
+    return this.#pricePer;
+  }
+
+  /** The state before the first movement (empty unless the timeline was opened from a seed). */
+  get opening(): StockState {
+    return this.#opening;
+  }
+
+  /**
+   * Start from a known state instead of empty stock: what the history a projection seed summarises
+   * left behind. Movements folded afterwards continue from it.
+   */
+  open(state: StockState, pricePer: number): void {
+    this.#opening = state;
+    this.#pricePer = pricePer;
+    if (this.#movements.length > 0) this.#markDirty(0);
   }
 
   /** Movements in canonical order, with outcomes. Call `settle` first after changes. */
@@ -181,7 +203,7 @@ export class StockTimeline {
   /** Re-fold from the earliest change, reporting every outcome that differs from before. */
   settle(listener: OutcomeListener): void {
     if (this.#dirtyFrom < 0) return;
-    let state = this.#movements[this.#dirtyFrom - 1]?.outcome.after ?? EMPTY_STOCK;
+    let state = this.#movements[this.#dirtyFrom - 1]?.outcome.after ?? this.#opening;
     for (let i = this.#dirtyFrom; i < this.#movements.length; i++) {
       const m = this.#movements[i];
       if (!m) break;

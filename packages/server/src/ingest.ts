@@ -359,7 +359,7 @@ function judge(
 }
 
 /** Lock the shop's row for this transaction and return its last sequence number. */
-async function lockShop(
+export async function lockShop(
   trx: Transaction<Database>,
   dialect: Db['dialect'],
   shopId: string,

@@ -33,6 +33,7 @@ const KIND: Record<PartyEntry['kind'], StringKey> = {
   payment: 'khPayment',
   return: 'khReturn',
   purchase: 'khSale',
+  opening: 'khOpening',
 };
 
 /** Share of the limit used from which the counter is warned. */

@@ -1,8 +1,8 @@
 /**
  * The day book: every journal entry of one business day in canonical order, each with its
- * postings (debits and credits add up per entry). The events are read from the till's replica.
+ * postings (debits and credits add up per entry). The events are the till's own copies.
  */
-import { strip, type Till } from '@smartkirana/client/till';
+import type { Till } from '@smartkirana/client/till';
 import { istDate } from '@smartkirana/domain/calendar';
 import type { JournalEntry } from '@smartkirana/domain/journal';
 import { formatINR } from '@smartkirana/domain/money';
@@ -39,15 +39,8 @@ export function DayBookPanel({
   useEffect(() => {
     let live = true;
     const ids = (till.projection.dayEvents.get(day) ?? []).map((e) => e.eventId);
-    const load = async (): Promise<JournalEntry[]> => {
-      if (ids.length === 0) return [];
-      const docs = await till.db.events.find({ selector: { id: { $in: ids } } }).exec();
-      return dayBook(
-        till.projection,
-        docs.map((d) => strip(d.toJSON())),
-        day,
-      );
-    };
+    const load = (): Promise<JournalEntry[]> =>
+      Promise.resolve(ids.length === 0 ? [] : dayBook(till.projection, till.events(ids), day));
     load()
       .then((list) => {
         if (!live) return;

@@ -1,6 +1,6 @@
 /**
  * Many real tills for fault tests, spread over child processes (`till-host.ts`), a few per process:
- * RxDB's free tier opens at most 13 collections per process and a till uses two. Each process is
+ * RxDB's free tier opens at most 13 collections per process and a till uses three. Each process is
  * a separate device as far as the server can tell. Commands go to every host at once; answers come
  * back flattened in host order. A host that stalls fails the command with what it was doing.
  */
@@ -11,8 +11,8 @@ import type { HostCommand, HostedTill, HostReply, TillReport } from './till-host
 const REPO = resolve(import.meta.dirname, '../../../..');
 const HOST = resolve(import.meta.dirname, 'till-host.ts');
 
-/** Tills per host process: 2 collections each, under RxDB's 13. */
-export const TILLS_PER_HOST = 5;
+/** Tills per host process: 3 collections each, under RxDB's 13. */
+export const TILLS_PER_HOST = 4;
 
 export class TillFleet {
   readonly #hosts: Host[];

@@ -3,11 +3,13 @@
  *
  * History:
  * - 1: push (RxDB push rows, per-event results), pull by sequence checkpoint, SSE live stream.
+ * - 2: `GET /sync/v1/snapshot`, a fresh till's projection seed and the position it summarises
+ *   (a till of version 1 still syncs: it pulls the whole log instead).
  *
  * Clients send `x-smartkirana-protocol: <version>`; below `MIN_PROTOCOL_VERSION` they get
  * 426 `upgrade_required` and must update before syncing (their unsynced events stay on the device).
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 export const MIN_PROTOCOL_VERSION = 1;
 export const PROTOCOL_HEADER = 'x-smartkirana-protocol';
 /** A till may say how many of its events await acknowledgement (shown on the owner's dashboard). */

@@ -12,6 +12,7 @@ import type { AppEnv, DeviceAuth } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { ingest, MAX_BATCH, validateBatch } from '../ingest.ts';
 import { route } from '../http/route.ts';
+import { takeSnapshot } from '../snapshot.ts';
 import {
   CLOCK_HEADER,
   CLOCK_SKEW_HEADER,
@@ -106,6 +107,7 @@ export function syncRoutes(app: Hono<AppEnv>): void {
       await noteBacklog(c, auth);
       const conflicts = await masterStates(
         c,
+        auth.shopId,
         outcome.results.filter((r) => r.status === 'rejected').map((r) => r.id),
       );
       return c.json({ conflicts, results: outcome.results, checkpoint: { seq: outcome.seq } });
@@ -133,6 +135,32 @@ export function syncRoutes(app: Hono<AppEnv>): void {
         .executeTakeFirst();
       const page = await readPage(c, auth.shopId, after, query.limit, shop?.seq ?? 0);
       return c.body(page.json, 200, { 'content-type': 'application/json' });
+    },
+  );
+
+  route(
+    app,
+    {
+      method: 'get',
+      path: '/sync/v1/snapshot',
+      summary:
+        "A fresh till's starting point: the shop's projection seed (catalogue, stock, balances, khata) and the log position it summarises",
+      tag: 'sync',
+      access: 'device',
+    },
+    async (c, { auth }) => {
+      if (auth.revoked) throw new ApiError('device_revoked', 'the device was revoked');
+      const services = c.get('services');
+      await noteBacklog(c, auth);
+      const { seq, seed } = await takeSnapshot(services.db, services.cache, auth.shopId);
+      const log = JSON.stringify(services.logId);
+      return c.body(
+        `{"checkpoint":{"seq":${seq},"log":${log}},"head":${seq},"seed":${JSON.stringify(seed)}}`,
+        200,
+        {
+          'content-type': 'application/json',
+        },
+      );
     },
   );
 
@@ -297,12 +325,15 @@ async function readPage(
   return { json, seq, hasMore, count: page.length };
 }
 
-async function masterStates(c: Context<AppEnv>, ids: string[]): Promise<unknown[]> {
+async function masterStates(c: Context<AppEnv>, shopId: string, ids: string[]): Promise<unknown[]> {
   if (ids.length === 0) return [];
+  // Only this shop's events: an id another shop's event holds is a conflict whose content stays
+  // sealed (the push answer says `id_conflict`, nothing more).
   const rows = await c
     .get('services')
     .db.db.selectFrom('events')
     .select(['body'])
+    .where('shop_id', '=', shopId)
     .where('id', 'in', ids)
     .execute();
   return rows.map((r) => ({ ...(JSON.parse(r.body) as object), _deleted: false }));

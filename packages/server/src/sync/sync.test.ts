@@ -17,6 +17,19 @@ import {
 import { readDerived } from '../derived-store.ts';
 import { rebuildShop } from '../rebuild.ts';
 import { PROTOCOL_HEADER } from './protocol.ts';
+import { revokeDevice } from '../shops.ts';
+import {
+  projectionSeedSchema,
+  seededProjection,
+  seedOf,
+} from '@smartkirana/domain/projection-seed';
+import { ShopProjection } from '@smartkirana/domain/shop-projection';
+
+function project(events: readonly DomainEvent[]): ShopProjection {
+  const p = new ShopProjection();
+  p.apply(events);
+  return p;
+}
 
 interface PushResponse {
   conflicts: unknown[];
@@ -309,6 +322,47 @@ for (const dialect of await dialects()) {
       await push(server, shop.till.token, [e]);
       await until(e.id);
       controller.abort();
+    });
+
+    it('a snapshot is the seed of exactly the log up to its checkpoint', async () => {
+      const { productId, events } = stocked(shop, 5);
+      const sale = shop.tillSim.sell([{ productId, qty: 3 }], { pay: 'upi' });
+      await push(server, shop.till.token, [...events, sale]);
+      const res = await fetch(`${server.url}/sync/v1/snapshot`, {
+        headers: syncHeaders(shop.till.token),
+      });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as {
+        checkpoint: { seq: number; log: string };
+        head: number;
+        seed: unknown;
+      };
+      expect(body.checkpoint.log).toBe(server.services.logId);
+      // The seed of a projection folded from the log up to the checkpoint, pulled like a till.
+      const log: DomainEvent[] = [];
+      for (let after = 0; after < body.checkpoint.seq;) {
+        const page = await pull(server, shop.till.token, after, 5000);
+        log.push(...page.documents);
+        after = page.checkpoint.seq;
+      }
+      expect(log).toHaveLength(body.checkpoint.seq);
+      expect(body.seed).toEqual(JSON.parse(JSON.stringify(seedOf(project(log)))));
+      const seeded = seededProjection(projectionSeedSchema.parse(body.seed));
+      expect(seeded.timeline(productId).state.qty).toBe(2);
+      // Only an enrolled device may ask, and not one that was revoked.
+      const asOwner = await fetch(`${server.url}/sync/v1/snapshot`, {
+        headers: syncHeaders(shop.ownerToken),
+      });
+      expect(asOwner.status).toBe(403);
+      const other = await createTestShopTill(server, shop, 91);
+      await revokeDevice(server.services, shop.shopId, shop.ownerId, other.sim.deviceId);
+      const revoked = await fetch(`${server.url}/sync/v1/snapshot`, {
+        headers: syncHeaders(other.token),
+      });
+      expect(revoked.status).toBe(403);
+      expect(((await revoked.json()) as { error: { code: string } }).error.code).toBe(
+        'device_revoked',
+      );
     });
 
     it('derived rows equal a rebuild from the log, and the ledger sums to zero in SQL', async () => {
