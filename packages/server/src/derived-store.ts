@@ -11,6 +11,48 @@ type Tx = Kysely<Database> | Transaction<Database>;
 
 const CHUNK = 500;
 
+/** The derived rows `changes` names, as they now are: rows to upsert and keys to delete. */
+export interface DerivedRows {
+  balances: { day: string; account: string; amount: number }[];
+  /** Day balances back to zero: no row, exactly as a rebuild leaves them. */
+  zeroBalances: { day: string; account: string }[];
+  stock: { product_id: string; qty: number; value: number }[];
+  parties: { kind: string; party_id: string; balance: number }[];
+  /** A party whose balance is back to zero has no row, exactly as a rebuild leaves it. */
+  zeroParties: { kind: string; party_id: string }[];
+}
+
+/** Which derived rows the projection's changes touch, with their current values. */
+export function derivedRows(p: ShopProjection, changes: ProjectionChanges): DerivedRows {
+  const out: DerivedRows = {
+    balances: [],
+    zeroBalances: [],
+    stock: [],
+    parties: [],
+    zeroParties: [],
+  };
+  for (const [day, accounts] of changes.balances) {
+    const onDay = p.balances.get(day);
+    for (const account of accounts) {
+      const amount = onDay?.get(account) ?? 0;
+      if (amount === 0) out.zeroBalances.push({ day, account });
+      else out.balances.push({ day, account, amount });
+    }
+  }
+  for (const productId of changes.products) {
+    const state = p.timelines.get(productId)?.state;
+    out.stock.push({ product_id: productId, qty: state?.qty ?? 0, value: state?.value ?? 0 });
+  }
+  const party = (kind: string, party_id: string, entries: readonly { amount: number }[] = []) => {
+    const balance = partyTotal(entries);
+    if (balance === 0) out.zeroParties.push({ kind, party_id });
+    else out.parties.push({ kind, party_id, balance });
+  };
+  for (const id of changes.khata) party('khata', id, p.khata.get(id));
+  for (const id of changes.payables) party('payable', id, p.payables.get(id));
+  return out;
+}
+
 /** Write the rows named in `changes` from the projection's current state. */
 export async function writeDerived(
   trx: Tx,
@@ -18,20 +60,11 @@ export async function writeDerived(
   p: ShopProjection,
   changes: ProjectionChanges,
 ): Promise<void> {
-  const balances: { day: string; account: string; amount: number }[] = [];
-  const zeroBalances: { day: string; account: string }[] = [];
-  for (const [day, accounts] of changes.balances) {
-    const onDay = p.balances.get(day);
-    for (const account of accounts) {
-      const amount = onDay?.get(account) ?? 0;
-      if (amount === 0) zeroBalances.push({ day, account });
-      else balances.push({ day, account, amount });
-    }
-  }
-  for (const rows of chunks(balances)) {
+  const rows = derivedRows(p, changes);
+  for (const chunk of chunks(rows.balances)) {
     await trx
       .insertInto('balances')
-      .values(rows.map((r) => ({ shop_id: shopId, ...r })))
+      .values(chunk.map((r) => ({ shop_id: shopId, ...r })))
       .onConflict((oc) =>
         oc
           .columns(['shop_id', 'day', 'account'])
@@ -39,7 +72,7 @@ export async function writeDerived(
       )
       .execute();
   }
-  for (const { day, account } of zeroBalances) {
+  for (const { day, account } of rows.zeroBalances) {
     await trx
       .deleteFrom('balances')
       .where('shop_id', '=', shopId)
@@ -47,19 +80,10 @@ export async function writeDerived(
       .where('account', '=', account)
       .execute();
   }
-  const stock = [...changes.products].map((productId) => {
-    const state = p.timelines.get(productId)?.state;
-    return {
-      shop_id: shopId,
-      product_id: productId,
-      qty: state?.qty ?? 0,
-      value: state?.value ?? 0,
-    };
-  });
-  for (const rows of chunks(stock)) {
+  for (const chunk of chunks(rows.stock)) {
     await trx
       .insertInto('stock')
-      .values(rows)
+      .values(chunk.map((r) => ({ shop_id: shopId, ...r })))
       .onConflict((oc) =>
         oc
           .columns(['shop_id', 'product_id'])
@@ -67,22 +91,7 @@ export async function writeDerived(
       )
       .execute();
   }
-  const parties = [
-    ...[...changes.khata].map((id) => ({
-      shop_id: shopId,
-      party_id: id,
-      kind: 'khata',
-      balance: partyTotal(p.khata.get(id)),
-    })),
-    ...[...changes.payables].map((id) => ({
-      shop_id: shopId,
-      party_id: id,
-      kind: 'payable',
-      balance: partyTotal(p.payables.get(id)),
-    })),
-  ];
-  // A party whose balance is back to zero has no row, exactly as a rebuild leaves it.
-  for (const { kind, party_id } of parties.filter((r) => r.balance === 0)) {
+  for (const { kind, party_id } of rows.zeroParties) {
     await trx
       .deleteFrom('party_balances')
       .where('shop_id', '=', shopId)
@@ -90,10 +99,10 @@ export async function writeDerived(
       .where('party_id', '=', party_id)
       .execute();
   }
-  for (const rows of chunks(parties.filter((r) => r.balance !== 0))) {
+  for (const chunk of chunks(rows.parties)) {
     await trx
       .insertInto('party_balances')
-      .values(rows)
+      .values(chunk.map((r) => ({ shop_id: shopId, ...r })))
       .onConflict((oc) =>
         oc
           .columns(['shop_id', 'kind', 'party_id'])

@@ -14,7 +14,8 @@ import { mayRecordEvent } from '@smartkirana/domain/permissions';
 import type { Transaction } from 'kysely';
 import type { Db } from './db/connect.ts';
 import type { Database } from './db/schema.ts';
-import { writeDerived } from './derived-store.ts';
+import { derivedRows } from './derived-store.ts';
+import { claimKey, ingestStore } from './ingest-store.ts';
 import { ApiError } from './errors.ts';
 import type { ProjectionCache } from './projections.ts';
 
@@ -182,60 +183,47 @@ export async function ingestWith(
       events.forEach((e, i) => {
         if (!firstAt.has(e.id)) firstAt.set(e.id, i);
       });
-      const ids = unique.map((e) => e.id);
       const bodies = new Map(unique.map((e) => [e.id, JSON.stringify(e)]));
-
-      for (const row of await selectIn(ids, (chunk) =>
-        trx.selectFrom('events').select(['id', 'seq', 'body']).where('id', 'in', chunk).execute(),
-      )) {
+      const store = ingestStore(handle, trx);
+      const known = await store.lookup({
+        shopId,
+        ids: unique.map((e) => e.id),
+        actors: [...new Set(unique.map((e) => e.actorId))],
+        claims: unique.map((e) => ({ deviceId: e.deviceId, deviceSeq: e.deviceSeq })),
+      });
+      for (const [id, row] of known.stored)
         results.set(
-          row.id,
-          sameEvent(row.body, bodies.get(row.id))
-            ? { id: row.id, status: 'duplicate', seq: row.seq }
-            : idConflict(row.id),
+          id,
+          sameEvent(row.body, bodies.get(id))
+            ? { id, status: 'duplicate', seq: row.seq }
+            : idConflict(id),
         );
-      }
       const pending = unique.filter((e) => !results.has(e.id));
       const now = Date.now();
-      if (sender.relay) {
-        // Accepted by another server of the shop: a local hold on the same event is lifted.
-        for (const chunk of chunked(
-          pending.map((e) => e.id),
-          500,
-        ))
-          await trx
-            .updateTable('quarantine')
-            .set({ resolved_at: now })
-            .where('id', 'in', chunk)
-            .where('resolved_at', 'is', null)
-            .execute();
-      }
-      for (const row of await selectIn(sender.relay ? [] : pending.map((e) => e.id), (chunk) =>
-        trx
-          .selectFrom('quarantine')
-          .select(['id', 'code', 'reason'])
-          .where('id', 'in', chunk)
-          .execute(),
-      )) {
-        results.set(row.id, {
-          id: row.id,
-          status: 'quarantined',
-          code: row.code as QuarantineCode,
-          reason: row.reason,
-        });
-      }
+      // Accepted by another server of the shop: a local hold on the same event is lifted.
+      const lift = sender.relay ? pending.map((e) => e.id) : [];
+      if (!sender.relay)
+        for (const e of pending) {
+          const hold = known.held.get(e.id);
+          if (hold)
+            results.set(e.id, {
+              id: e.id,
+              status: 'quarantined',
+              code: hold.code as QuarantineCode,
+              reason: hold.reason,
+            });
+        }
 
       const candidates = pending.filter((e) => !results.has(e.id));
-      const roles = await actorRoles(trx, shopId, candidates);
-      const reused = await reusedSequences(trx, candidates);
+      const reused = reusedSequences(candidates, known.taken);
       const accepted: DomainEvent[] = [];
       const held: { event: DomainEvent; code: QuarantineCode; reason: string }[] = [];
       for (const e of candidates) {
         const verdict = judge(
           e,
           sender,
-          roles.get(e.actorId),
-          reused.has(`${e.deviceId}|${e.deviceSeq}`),
+          known.roles.get(e.actorId),
+          reused.has(claimKey(e.deviceId, e.deviceSeq)),
         );
         if (verdict) held.push({ event: e, ...verdict });
         else accepted.push(e);
@@ -256,36 +244,42 @@ export async function ingestWith(
         body: bodies.get(e.id) ?? JSON.stringify(e),
         from_upstream: sender.fromUpstream ? 1 : 0,
       }));
-      for (const chunk of chunked(rows, 200))
-        await trx.insertInto('events').values(chunk).execute();
       for (const row of rows) results.set(row.id, { id: row.id, status: 'accepted', seq: row.seq });
-      if (held.length > 0) {
-        const quarantine = held.map(({ event, code, reason }) => ({
-          id: event.id,
-          shop_id: shopId,
-          device_id: event.deviceId,
-          device_seq: event.deviceSeq,
-          type: event.type,
-          received_at: now,
-          code,
-          reason,
-          body: bodies.get(event.id) ?? JSON.stringify(event),
-          resolved_at: null,
-        }));
-        for (const chunk of chunked(quarantine, 200))
-          await trx.insertInto('quarantine').values(chunk).execute();
-        for (const h of held)
-          results.set(h.event.id, {
-            id: h.event.id,
-            status: 'quarantined',
-            code: h.code,
-            reason: h.reason,
-          });
-      }
+      const quarantine = held.map(({ event, code, reason }) => ({
+        id: event.id,
+        shop_id: shopId,
+        device_id: event.deviceId,
+        device_seq: event.deviceSeq,
+        type: event.type,
+        received_at: now,
+        code,
+        reason,
+        body: bodies.get(event.id) ?? JSON.stringify(event),
+        resolved_at: null,
+      }));
+      for (const h of held)
+        results.set(h.event.id, {
+          id: h.event.id,
+          status: 'quarantined',
+          code: h.code,
+          reason: h.reason,
+        });
+      // Fold before writing: the derived rows are the projection's state after the batch.
+      if (accepted.length > 0) cached.projection.apply(accepted);
+      await store.write({
+        shopId,
+        deviceId: sender.deviceId,
+        now,
+        events: rows,
+        quarantine,
+        lift,
+        seq: accepted.length > 0 ? seq : undefined,
+        derived:
+          accepted.length > 0
+            ? derivedRows(cached.projection, cached.projection.drainChanges())
+            : undefined,
+      });
       if (accepted.length > 0) {
-        await trx.updateTable('shops').set({ seq }).where('id', '=', shopId).execute();
-        cached.projection.apply(accepted);
-        await writeDerived(trx, shopId, cached.projection, cached.projection.drainChanges());
         cache.advance(shopId, seq);
         // Settings changed on another server arrive as events; keep the shop's row in step.
         if (sender.relay && accepted.some((e) => e.type === 'v1.ShopConfigured')) {
@@ -306,11 +300,6 @@ export async function ingestWith(
               .execute();
         }
       }
-      await trx
-        .updateTable('devices')
-        .set({ last_seen_at: now })
-        .where('id', '=', sender.deviceId)
-        .execute();
       const outcome = {
         results: events.map((e, i) =>
           firstAt.get(e.id) === i || sameEvent(JSON.stringify(e), bodies.get(e.id))
@@ -370,54 +359,16 @@ export async function lockShop(
   return row.seq;
 }
 
-async function actorRoles(
-  trx: Transaction<Database>,
-  shopId: string,
-  events: readonly DomainEvent[],
-): Promise<Map<string, Role>> {
-  const actors = [...new Set(events.map((e) => e.actorId))];
-  const rows = await selectIn(actors, (chunk) =>
-    trx
-      .selectFrom('memberships')
-      .select(['user_id', 'role'])
-      .where('shop_id', '=', shopId)
-      .where('user_id', 'in', chunk)
-      .where('removed_at', 'is', null)
-      .execute(),
-  );
-  return new Map(rows.map((r) => [r.user_id, r.role as Role]));
-}
-
-/** (device, sequence) pairs of the batch already used by a different event. */
-async function reusedSequences(
-  trx: Transaction<Database>,
-  events: readonly DomainEvent[],
-): Promise<Set<string>> {
-  const byDevice = new Map<string, DomainEvent[]>();
-  for (const e of events) {
-    const list = byDevice.get(e.deviceId);
-    if (list) list.push(e);
-    else byDevice.set(e.deviceId, [e]);
-  }
+/**
+ * (device, sequence) pairs of the batch already used by a different event: taken in the log, or
+ * claimed twice in the batch (the first event to claim a sequence keeps it).
+ */
+function reusedSequences(events: readonly DomainEvent[], taken: ReadonlySet<string>): Set<string> {
   const out = new Set<string>();
-  for (const [deviceId, list] of byDevice) {
-    const rows = await selectIn(
-      list.map((e) => e.deviceSeq),
-      (chunk) =>
-        trx
-          .selectFrom('events')
-          .select(['device_seq'])
-          .where('device_id', '=', deviceId)
-          .where('device_seq', 'in', chunk)
-          .execute(),
-    );
-    for (const r of rows) out.add(`${deviceId}|${r.device_seq}`);
-  }
-  // Within the batch, the first event to claim a sequence keeps it.
   const claimed = new Set<string>();
   for (const e of events) {
-    const k = `${e.deviceId}|${e.deviceSeq}`;
-    if (claimed.has(k)) out.add(k);
+    const k = claimKey(e.deviceId, e.deviceSeq);
+    if (taken.has(k) || claimed.has(k)) out.add(k);
     claimed.add(k);
   }
   return out;
@@ -451,21 +402,6 @@ function canonicalJson(value: unknown): string {
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value);
-}
-
-async function selectIn<K, R>(
-  keys: readonly K[],
-  query: (chunk: K[]) => Promise<R[]>,
-): Promise<R[]> {
-  const out: R[] = [];
-  for (const chunk of chunked(keys, 500)) if (chunk.length > 0) out.push(...(await query(chunk)));
-  return out;
-}
-
-function chunked<T>(rows: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
-  return out;
 }
 
 function missing(id: string): never {

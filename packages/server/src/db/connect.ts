@@ -17,6 +17,11 @@ export interface Db {
   dialect: DialectName;
   /** The URL the database was opened from. */
   url: string;
+  /**
+   * SQLite only: the better-sqlite3 connection Kysely runs on. The ingest hot path runs its
+   * prepared statements on it directly, inside a transaction Kysely opened (`ingest-store.ts`).
+   */
+  sqlite?: SQLite.Database;
   /** Close every connection. */
   close(): Promise<void>;
 }
@@ -68,6 +73,7 @@ export function dialectOf(url: string): DialectName {
 export async function connect(url: string, opts: ConnectOptions = {}): Promise<Db> {
   const dialect = dialectOf(url);
   let db: Kysely<Database>;
+  let raw: SQLite.Database | undefined;
   if (dialect === 'postgres') {
     const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10 });
     // An idle client that dies (Postgres restarted, backend terminated) is emitted as a pool
@@ -83,11 +89,18 @@ export async function connect(url: string, opts: ConnectOptions = {}): Promise<D
     sqlite.pragma(`synchronous = ${opts.sqliteSynchronous ?? 'FULL'}`);
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
+    raw = sqlite;
     db = new Kysely<Database>({
       dialect: new SqliteDialect({ database: cachingStatements(sqlite) }),
     });
   }
-  const handle: Db = { db, dialect, url, close: () => db.destroy() };
+  const handle: Db = {
+    db,
+    dialect,
+    url,
+    ...(raw ? { sqlite: raw } : {}),
+    close: () => db.destroy(),
+  };
   if (opts.migrate !== false) await migrate(handle);
   return handle;
 }
