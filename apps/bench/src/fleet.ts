@@ -83,13 +83,18 @@ export async function startFleet(opts: {
   };
   const startServers = async (serverEnv: Record<string, string>): Promise<void> => {
     for (let i = 0; i < (opts.instances ?? 1); i++) {
-      const process = new ServerProcess(`bench ${opts.dialect} ${i + 1}`, {
-        ...serverEnv,
-        DATABASE_URL: databaseUrl,
-        JWT_SECRET,
-        OTP_SENDER: 'memory',
-        LOG_LEVEL: 'warn',
-      });
+      const process = new ServerProcess(
+        `bench ${opts.dialect} ${i + 1}`,
+        {
+          ...serverEnv,
+          DATABASE_URL: databaseUrl,
+          JWT_SECRET,
+          OTP_SENDER: 'memory',
+          LOG_LEVEL: 'warn',
+        },
+        // `BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"` profiles the servers.
+        (globalThis.process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
+      );
       const server = { url: '', process };
       servers.push(server);
       server.url = `http://127.0.0.1:${await process.start()}`;

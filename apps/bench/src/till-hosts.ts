@@ -73,7 +73,12 @@ class Host {
     this.name = name;
     this.#child = fork(HOST, [], {
       cwd: REPO,
-      execArgv: ['--import', 'tsx'],
+      // `BENCH_TILL_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"` profiles the till hosts.
+      execArgv: [
+        '--import',
+        'tsx',
+        ...(process.env.BENCH_TILL_NODE_ARGS ?? '').split(' ').filter(Boolean),
+      ],
       env: { ...process.env, SK_BENCH_TILL_HOST: '1' },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'advanced',

@@ -74,11 +74,12 @@ export class HistorySync {
     }
     const run = async (): Promise<void> => {
       try {
+        // A gap or reconnection noticed meanwhile (even during the backfill) means another round.
         do {
           this.#again = false;
           await this.#forward();
+          if (!this.#wantsAgain()) await this.#backfill();
         } while (this.#wantsAgain());
-        await this.#backfill();
       } finally {
         this.#running = undefined;
       }
@@ -152,7 +153,7 @@ export class HistorySync {
       // The log changed under the backfill: the next forward pull starts over.
       if (page.checkpoint.log !== held.log) {
         this.#again = true;
-        return this.sync();
+        return;
       }
       if (page.documents.length === 0) return;
       const pageTo = from + page.documents.length - 1;

@@ -15,8 +15,11 @@ import type { HistoryDoc } from './schema.ts';
 
 /** Events per chunk from a pull page (the server's largest page). */
 export const PAGE_EVENTS = 5000;
-/** Live events are appended to the newest chunk until it holds this many. */
-export const TAIL_EVENTS = 256;
+/**
+ * Live events are appended to the newest chunk until it holds this many (each append rewrites the
+ * chunk, so it stays small; a page of more becomes a chunk of its own).
+ */
+export const TAIL_EVENTS = 64;
 
 /** A run of consecutive log positions and their events, with the JSON text they came as. */
 export interface LogPage {

@@ -63,3 +63,28 @@ describe('live stream', () => {
     sub.unsubscribe();
   });
 });
+
+describe('reading server-sent events', () => {
+  it('gives every message whole, however the bytes are cut', async () => {
+    const { readSse } = await import('./live-stream.ts');
+    const big = JSON.stringify({ documents: Array.from({ length: 300 }, (_, i) => ({ i })) });
+    const text = `event: resync\ndata: RESYNC\n\nevent: events\ndata: ${big}\n\nevent: ping\ndata: 1\n\n`;
+    const bytes = new TextEncoder().encode(text);
+    // Cut at every size from 1 byte up, so a message boundary falls between any two bytes.
+    for (const size of [1, 2, 3, 7, 64, 1000, bytes.length]) {
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (let i = 0; i < bytes.length; i += size) controller.enqueue(bytes.slice(i, i + size));
+          controller.close();
+        },
+      });
+      const got: { event: string; data: string }[] = [];
+      for await (const m of readSse(new Response(body))) got.push(m);
+      expect(got).toEqual([
+        { event: 'resync', data: 'RESYNC' },
+        { event: 'events', data: big },
+        { event: 'ping', data: '1' },
+      ]);
+    }
+  });
+});

@@ -101,12 +101,17 @@ export async function* readSse(res: Response): AsyncGenerator<{ event: string; d
   if (!res.body) return;
   const decoder = new TextDecoder();
   let buffer = '';
+  // Where to look for the end of the message on: a page of events arrives in many chunks, and
+  // searching the whole buffer again for each would be quadratic in its size.
+  let searched = 0;
   for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
     buffer += decoder.decode(chunk, { stream: true });
-    let end = buffer.indexOf('\n\n');
+    let end = buffer.indexOf('\n\n', Math.max(0, searched - 1));
+    searched = buffer.length;
     while (end >= 0) {
       const block = buffer.slice(0, end);
       buffer = buffer.slice(end + 2);
+      searched = 0;
       let event = 'message';
       const data: string[] = [];
       for (const line of block.split('\n')) {
@@ -115,6 +120,7 @@ export async function* readSse(res: Response): AsyncGenerator<{ event: string; d
       }
       if (data.length > 0) yield { event, data: data.join('\n') };
       end = buffer.indexOf('\n\n');
+      searched = buffer.length;
     }
   }
 }

@@ -13,6 +13,7 @@ import { ApiError } from '../errors.ts';
 import { ingest, MAX_BATCH, validateBatch } from '../ingest.ts';
 import { route } from '../http/route.ts';
 import { takeSnapshot } from '../snapshot.ts';
+import { logPages } from './log-pages.ts';
 import {
   CLOCK_HEADER,
   CLOCK_SKEW_HEADER,
@@ -127,13 +128,7 @@ export function syncRoutes(app: Hono<AppEnv>): void {
     async (c, { query, auth }) => {
       const after = startAfter(c, query);
       if (auth.kind === 'device') await noteBacklog(c, auth, after);
-      const shop = await c
-        .get('services')
-        .db.db.selectFrom('shops')
-        .select('seq')
-        .where('id', '=', auth.shopId)
-        .executeTakeFirst();
-      const page = await readPage(c, auth.shopId, after, query.limit, shop?.seq ?? 0);
+      const page = await readPage(c, auth.shopId, after, query.limit, true);
       return c.body(page.json, 200, { 'content-type': 'application/json' });
     },
   );
@@ -198,9 +193,11 @@ export function syncRoutes(app: Hono<AppEnv>): void {
               if (isDirty()) {
                 state.dirty = false;
                 for (;;) {
-                  const page = await readPage(c, auth.shopId, sent, 1000);
+                  const page = await readPage(c, auth.shopId, sent, 1000, false);
                   if (page.count === 0) break;
-                  await stream.writeSSE({ event: 'events', data: page.json });
+                  // The page is one line of JSON (stored bodies hold no raw newlines): written as
+                  // one `data:` line without splitting it into lines first.
+                  await stream.write(`event: events\ndata: ${page.json}\n\n`);
                   sent = page.seq;
                   if (!page.hasMore) break;
                 }
@@ -298,31 +295,25 @@ export function syncRoutes(app: Hono<AppEnv>): void {
   );
 }
 
-/** A page of the log as a JSON string built from stored bodies (no re-encoding of events). */
+/**
+ * A page of the log as a JSON string built from stored bodies (no re-encoding of events), shared
+ * with every other reader of the same positions (`log-pages.ts`). With `withHead`, it says the
+ * shop's latest sequence, so a fresh till can show how far its first sync has come.
+ */
 async function readPage(
   c: Context<AppEnv>,
   shopId: string,
   after: number,
   limit: number,
-  head?: number,
+  withHead: boolean,
 ) {
-  const rows = await c
-    .get('services')
-    .db.db.selectFrom('events')
-    .select(['seq', 'body'])
-    .where('shop_id', '=', shopId)
-    .where('seq', '>', after)
-    .orderBy('seq')
-    .limit(limit + 1)
-    .execute();
-  const hasMore = rows.length > limit;
-  const page = hasMore ? rows.slice(0, limit) : rows;
-  const seq = page.at(-1)?.seq ?? after;
-  // `head` (the shop's latest sequence) lets a fresh till show how far its first sync has come.
-  const tail = head === undefined ? '' : `,"head":${Math.max(head, seq)}`;
-  const log = JSON.stringify(c.get('services').logId);
-  const json = `{"documents":[${page.map((r) => r.body).join(',')}],"checkpoint":{"seq":${seq},"log":${log}},"hasMore":${hasMore}${tail}}`;
-  return { json, seq, hasMore, count: page.length };
+  const services = c.get('services');
+  const page = await logPages(services.db).read(services.db.db, shopId, after, limit);
+  const hasMore = page.to < page.head;
+  const tail = withHead ? `,"head":${Math.max(page.head, page.to)}` : '';
+  const log = JSON.stringify(services.logId);
+  const json = `{"documents":${page.documents},"checkpoint":{"seq":${page.to},"log":${log}},"hasMore":${hasMore}${tail}}`;
+  return { json, seq: page.to, hasMore, count: page.count };
 }
 
 async function masterStates(c: Context<AppEnv>, shopId: string, ids: string[]): Promise<unknown[]> {
