@@ -115,6 +115,9 @@ export class Till {
    * collections' change streams, so the sync indicator (polled every few seconds) reads no history.
    */
   readonly #pending = new Set<string>();
+  /** Work started from a collection event that close() must let finish before the database goes. */
+  readonly #settling = new Set<Promise<void>>();
+  #closing = false;
   /** Events from the server, folded into the projection in bulk (see `IncomingFolds`). */
   readonly #incoming = new IncomingFolds((events) => this.#fold(events));
   #replication: Replication | undefined;
@@ -367,11 +370,13 @@ export class Till {
 
   /** Stop syncing and close the database. */
   async close(): Promise<void> {
+    this.#closing = true;
     for (const s of this.#subs) s.unsubscribe();
     this.#incoming.stop();
     await this.#replication?.stop();
     this.#replication = undefined;
     await this.#rebuilding?.catch(() => undefined);
+    await Promise.all(this.#settling);
     await this.db.close();
     this.version$.complete();
     this.history$.complete();
@@ -421,11 +426,16 @@ export class Till {
             e.operation === 'INSERT' &&
             (e.documentData as EventDoc).deviceId === this.credential.deviceId,
         );
-        // The till may close while this runs; the pending set then no longer matters.
-        if (inserted.length > 0)
-          this.#addPending(inserted.map((e) => e.documentId)).catch((err: unknown) => {
-            if (!this.db.closed) throw err;
-          });
+        // close() waits for this; if the till is closing, the pending set no longer matters.
+        if (inserted.length > 0) {
+          const settling = this.#addPending(inserted.map((e) => e.documentId)).catch(
+            (err: unknown) => {
+              if (!this.#closing) throw err;
+            },
+          );
+          this.#settling.add(settling);
+          void settling.finally(() => this.#settling.delete(settling));
+        }
         const fresh = bulk.events
           .filter((e) => e.operation === 'INSERT' && !this.projection.has(e.documentId))
           .map((e) => strip(e.documentData as EventDoc));
