@@ -5,7 +5,7 @@ import type { DomainEvent } from '@smartkirana/domain/events';
 import { seedOf } from '@smartkirana/domain/projection-seed';
 import { ShopProjection } from '@smartkirana/domain/shop-projection';
 import { openTillDatabase, type TillDatabase } from './database.ts';
-import { coverageOf, History, type LogPage } from './history.ts';
+import { chunkEvents, coverageOf, History, type LogPage } from './history.ts';
 import { HistorySync } from './history-sync.ts';
 import type { Checkpoint, PullResponse, Transport } from './transport.ts';
 
@@ -127,16 +127,48 @@ describe('history sync', () => {
     expect(coverageOf(LOG, await history.all()).runs).toEqual([[1, 30]]);
   });
 
-  it('a live page continuing what is held is stored without a pull', async () => {
-    const { history, sync, srv } = await start(() => 12);
+  it('live pages continuing what is held are folded at once, without a pull, and stored together', async () => {
+    const { history, sync, stored, srv } = await start(() => 12);
     await sync.sync();
     const pulls = srv.pulls.length;
-    const next = events.slice(12, 14);
+    const folded = stored.length;
+    for (const [from, to] of [
+      [12, 14],
+      [14, 15],
+    ] as const) {
+      const next = events.slice(from, to);
+      await sync.live(
+        { documents: next, checkpoint: { seq: to, log: LOG }, hasMore: false },
+        JSON.stringify(next),
+      );
+    }
+    expect(srv.pulls.length).toBe(pulls);
+    // Handed on (folded) as each came; the stream goes on from the newest of them.
+    expect(ids(stored.slice(folded).flatMap((p) => p.events))).toEqual(ids(events.slice(12, 15)));
+    expect(sync.checkpoint).toEqual({ seq: 15, log: LOG });
+    // Stored together, as one write, once flushed (a crash before that pulls them again).
+    expect((await history.coverage(LOG)).runs).toEqual([[1, 12]]);
+    await sync.flush();
+    expect((await history.coverage(LOG)).runs).toEqual([[1, 15]]);
+    const chunks = await history.all();
+    expect(coverageOf(LOG, chunks).runs).toEqual([[1, 15]]);
+    const held = [...chunks].sort((a, b) => a.from - b.from).flatMap(chunkEvents);
+    expect(ids(held)).toEqual(ids(events.slice(0, 15)));
+    expect(stored.length).toBe(folded + 2);
+  });
+
+  it('stores pending live pages on its own after a short wait', async () => {
+    const { history, sync } = await start(() => 12);
+    await sync.sync();
+    const next = events.slice(12, 13);
     await sync.live(
-      { documents: next, checkpoint: { seq: 14, log: LOG }, hasMore: false },
+      { documents: next, checkpoint: { seq: 13, log: LOG }, hasMore: false },
       JSON.stringify(next),
     );
-    expect(srv.pulls.length).toBe(pulls);
-    expect((await history.coverage(LOG)).runs).toEqual([[1, 14]]);
+    for (let i = 0; i < 200; i += 1) {
+      if ((await history.coverage(LOG)).runs[0]?.[1] === 13) break;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect((await history.coverage(LOG)).runs).toEqual([[1, 13]]);
   });
 });

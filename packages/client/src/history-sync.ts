@@ -45,6 +45,10 @@ export interface HistorySyncOptions {
   onError(err: unknown): void;
 }
 
+/** Live events are stored once this many wait, or this long after the first of them came. */
+const LIVE_BATCH = 256;
+const LIVE_DELAY_MS = 400;
+
 export class HistorySync {
   readonly #o: HistorySyncOptions;
   #held: Coverage | undefined;
@@ -54,6 +58,13 @@ export class HistorySync {
   #again = false;
   #stopped = false;
   #complete = false;
+  /**
+   * Live pages folded but not stored yet. The stream's pages are stored a few at a time, not one
+   * write each: fewer writes for IndexedDB to queue in front of the counter's own. Lost in a crash,
+   * they are simply pulled again (what is held is read from the stored chunks).
+   */
+  #live: LogPage[] = [];
+  #flushTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(opts: HistorySyncOptions) {
     this.#o = opts;
@@ -63,7 +74,8 @@ export class HistorySync {
   /** Where the live stream should start: the newest position held without a gap. */
   get checkpoint(): Checkpoint {
     const held = this.#held;
-    return held ? { seq: forwardTo(held), log: held.log } : { seq: 0 };
+    if (!held) return { seq: 0 };
+    return { seq: Math.max(forwardTo(held), this.#live.at(-1)?.to ?? 0), log: held.log };
   }
 
   /** Pull until caught up, then fill in what is missing. Coalesces overlapping calls. */
@@ -94,16 +106,55 @@ export class HistorySync {
     const log = page.checkpoint.log;
     const to = page.checkpoint.seq;
     const from = to - page.documents.length + 1;
-    if (!held || log === undefined || log !== held.log || from > forwardTo(held) + 1) {
+    const next = this.checkpoint.seq + 1;
+    if (!held || log === undefined || log !== held.log || from > next) {
       void this.sync().catch((err: unknown) => this.#o.onError(err));
       return;
     }
     this.#head = Math.max(this.#head, to);
-    await this.#store({ log, from, to, events: page.documents, json }, false);
+    if (to < next) return;
+    const events = from < next ? page.documents.slice(next - from) : page.documents;
+    const fresh: LogPage = {
+      log,
+      from: next,
+      to,
+      events,
+      json: from < next ? JSON.stringify(events) : json,
+    };
+    this.#live.push(fresh);
+    await this.#o.onPage(fresh, false);
+    this.#progress();
+    if (this.#live.reduce((n, p) => n + p.events.length, 0) >= LIVE_BATCH) void this.flush();
+    else this.#flushTimer ??= setTimeout(() => void this.flush(), LIVE_DELAY_MS);
+  }
+
+  /** Store the live pages folded so far. */
+  async flush(): Promise<void> {
+    clearTimeout(this.#flushTimer);
+    this.#flushTimer = undefined;
+    const pages = this.#live;
+    if (pages.length === 0) return;
+    const first = pages[0];
+    const last = pages.at(-1);
+    if (!first || !last) return;
+    const page: LogPage = {
+      log: first.log,
+      from: first.from,
+      to: last.to,
+      events: pages.flatMap((p) => p.events),
+      json: `[${pages.map((p) => p.json.slice(1, -1)).join(',')}]`,
+    };
+    try {
+      await this.#store(page, false, false);
+    } finally {
+      // Stored, or given up (the till closing): either way the stored chunks say what is held.
+      this.#live = this.#live.filter((p) => !pages.includes(p));
+    }
   }
 
   stop(): void {
     this.#stopped = true;
+    clearTimeout(this.#flushTimer);
   }
 
   /** Another sync was asked for while one ran (read through a method: it changes across awaits). */
@@ -201,7 +252,8 @@ export class HistorySync {
     }
   }
 
-  async #store(page: LogPage, backfill: boolean): Promise<void> {
+  /** Store a page; then (unless it was folded already, a live page) hand it on. */
+  async #store(page: LogPage, backfill: boolean, announce = true): Promise<void> {
     await this.#enqueue(async () => {
       const held = this.#held;
       if (!held || held.log !== page.log) return;
@@ -211,7 +263,7 @@ export class HistorySync {
         ...held,
         runs: mergeRun(held.runs, [fresh.from, fresh.to]),
       };
-      await this.#o.onPage(fresh, backfill);
+      if (announce) await this.#o.onPage(fresh, backfill);
       this.#progress();
     });
   }
@@ -224,7 +276,8 @@ export class HistorySync {
 
   #progress(): void {
     const held = this.#held;
-    const count = held ? held.runs.reduce((n, [a, b]) => n + b - a + 1, 0) : 0;
+    const stored = held ? held.runs.reduce((n, [a, b]) => n + b - a + 1, 0) : 0;
+    const count = stored + this.#live.reduce((n, p) => n + p.events.length, 0);
     this.#o.onProgress(count, Math.max(this.#head, count));
   }
 }

@@ -257,10 +257,12 @@ export function startReplication(
       push.reSync();
       await push.awaitInSync();
       await cycle();
+      await pull.flush();
     },
     async stop() {
       state.stopped = true;
       clearTimeout(retry);
+      await pull.flush().catch(() => undefined);
       pull.stop();
       for (const s of subs) s.unsubscribe();
       await push.cancel();
