@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { dialects } from '@smartkirana/server/testing';
 import { chromiumAvailable } from './browser-harness.ts';
-import { generatedSection, replaceSection } from './doc.ts';
+import * as prettier from 'prettier';
+import { DOC_PATH, generatedSection, replaceSection } from './doc.ts';
 import { markdownTable, quantile, textTable } from './report.ts';
 import { runBenchmarks } from './run.ts';
 
@@ -68,7 +69,11 @@ describe('benchmark harness', () => {
     expect(result.notes.join('\n')).toMatch(/mean [1-9]\d* bytes of JSON/);
     expect(result.machine.cores).toBeGreaterThan(0);
     expect(textTable(result.rows).split('\n')).toHaveLength(result.rows.length + 2);
-    expect(markdownTable(result.rows)).toContain('| measure | figure |');
+    expect(markdownTable(result.rows)).toMatch(/^\| measure +\| figure +\|/);
+    // The page as written passes the repository's format check unchanged.
+    const section = generatedSection(result);
+    const options = await prettier.resolveConfig(DOC_PATH);
+    expect(await prettier.format(section, { ...options, parser: 'markdown' })).toBe(`${section}\n`);
 
     // The generated part of the doc is replaced in place; the hand-written text around it stays.
     const doc = '# Benchmarks\n\nIntro.\n\n## Method\n\nKept.\n';

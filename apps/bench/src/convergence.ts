@@ -7,7 +7,8 @@
  * and each till rings up its sales: realistic sales from a simulated device of its own (own
  * device sequence, invoice series and clock; all tills sell over the same stretch of simulated
  * time), written into its replica as its local writer would. The clock starts when every proxy
- * heals at once and stops when the last replica holds every event of the shop: the tills notice
+ * heals at once and stops when the last replica holds every event of the shop and has every one
+ * of its own acknowledged by the server: the tills notice
  * the network is back on their own. Then, untimed, agreement is checked in full: the server's log
  * has every event once; every replica holds that many events and derives exactly the state a fold
  * of the server's log derives; the server's own derived stock matches that fold; no till has an

@@ -129,12 +129,14 @@ export function textTable(rows: readonly MeasureRow[]): string {
 
 /** The same table in Markdown. */
 export function markdownTable(rows: readonly MeasureRow[]): string {
-  const lines = [
-    `| ${HEADERS.join(' | ')} |`,
-    `| ${HEADERS.map(() => '---').join(' | ')} |`,
-    ...rows.map((r) => `| ${cells(r).join(' | ')} |`),
-  ];
-  return lines.join('\n');
+  // Columns padded to their widest cell, as the repository's formatter lays tables out.
+  const body = rows.map(cells);
+  const widths = HEADERS.map((h, i) =>
+    Math.max(3, [...h].length, ...body.map((r) => [...(r[i] ?? '')].length)),
+  );
+  const line = (cellsOf: readonly string[]) =>
+    `| ${cellsOf.map((c, i) => c + ' '.repeat((widths[i] ?? 0) - [...c].length)).join(' | ')} |`;
+  return [line(HEADERS), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }
 
 export function machineLines(m: Machine): string[] {

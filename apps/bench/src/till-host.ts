@@ -75,16 +75,22 @@ async function run(command: HostCommand): Promise<unknown> {
 }
 
 /** Resolves with the wall-clock time at which `till` holds `total` events. */
+/**
+ * When the till holds all `total` events and the server has acknowledged every one of its own
+ * (a till that holds everything may still be waiting for the answer to its last push).
+ */
 async function holding(till: Till, total: number, seconds: number): Promise<number> {
   const until = performance.now() + seconds * 1000;
-  while (till.projection.size < total) {
+  for (;;) {
+    if (till.projection.size >= total && till.unsyncedCount === 0)
+      return performance.timeOrigin + performance.now();
     if (performance.now() > until)
       throw new Error(
-        `till ${till.credential.code} holds ${till.projection.size} of ${total} events after ${seconds} s`,
+        `till ${till.credential.code} holds ${till.projection.size} of ${total} events, ` +
+          `${(await till.unsynced()).length} of its own unacknowledged, after ${seconds} s`,
       );
     await new Promise((r) => setTimeout(r, 10));
   }
-  return performance.timeOrigin + performance.now();
 }
 
 // Only as the host process the parent started (never when this module is merely imported).

@@ -157,6 +157,37 @@ describe('history sync', () => {
     expect(stored.length).toBe(folded + 2);
   });
 
+  it('a stream faster than storage hands each live event to the store once', async () => {
+    const { history, sync } = await start(() => 12);
+    await sync.sync();
+    const more = generateShop({ seed: 5, tills: 4, days: 8 }).events.slice(0, 1200);
+    let written = 0;
+    const add = history.add.bind(history);
+    history.add = (page, held) => {
+      written += page.events.length;
+      return add(page, held);
+    };
+    let seq = 12;
+    const pending: Promise<void>[] = [];
+    for (let i = 0; i < more.length; i += 40) {
+      const documents = more.slice(i, i + 40);
+      seq += documents.length;
+      pending.push(
+        sync.live(
+          { documents, checkpoint: { seq, log: LOG }, hasMore: false },
+          JSON.stringify(documents),
+        ),
+      );
+      // Let flushes start while pages keep coming.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    await Promise.all(pending);
+    await sync.flush();
+    expect(sync.checkpoint).toEqual({ seq, log: LOG });
+    expect((await history.coverage(LOG)).runs).toEqual([[1, seq]]);
+    expect(written).toBe(more.length);
+  });
+
   it('stores pending live pages on its own after a short wait', async () => {
     const { history, sync } = await start(() => 12);
     await sync.sync();

@@ -64,6 +64,11 @@ export class HistorySync {
    * they are simply pulled again (what is held is read from the stored chunks).
    */
   #live: LogPage[] = [];
+  #liveEvents = 0;
+  /** Live events handed to the store and not written yet, and the newest position among them. */
+  #storing = 0;
+  #storingTo = 0;
+  #stored: Promise<void> = Promise.resolve();
   #flushTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(opts: HistorySyncOptions) {
@@ -75,7 +80,8 @@ export class HistorySync {
   get checkpoint(): Checkpoint {
     const held = this.#held;
     if (!held) return { seq: 0 };
-    return { seq: Math.max(forwardTo(held), this.#live.at(-1)?.to ?? 0), log: held.log };
+    const folded = Math.max(this.#live.at(-1)?.to ?? 0, this.#storingTo);
+    return { seq: Math.max(forwardTo(held), folded), log: held.log };
   }
 
   /** Pull until caught up, then fill in what is missing. Coalesces overlapping calls. */
@@ -122,34 +128,56 @@ export class HistorySync {
       json: from < next ? JSON.stringify(events) : json,
     };
     this.#live.push(fresh);
+    this.#liveEvents += events.length;
     await this.#o.onPage(fresh, false);
     this.#progress();
-    if (this.#live.reduce((n, p) => n + p.events.length, 0) >= LIVE_BATCH) void this.flush();
-    else this.#flushTimer ??= setTimeout(() => void this.flush(), LIVE_DELAY_MS);
+    if (this.#liveEvents >= LIVE_BATCH) this.#flushSoon(0);
+    else this.#flushSoon(LIVE_DELAY_MS);
   }
 
-  /** Store the live pages folded so far. */
+  /** Store the live pages folded so far; resolves once every live page handed over is written. */
   async flush(): Promise<void> {
     clearTimeout(this.#flushTimer);
     this.#flushTimer = undefined;
     const pages = this.#live;
-    if (pages.length === 0) return;
     const first = pages[0];
     const last = pages.at(-1);
-    if (!first || !last) return;
-    const page: LogPage = {
-      log: first.log,
-      from: first.from,
-      to: last.to,
-      events: pages.flatMap((p) => p.events),
-      json: `[${pages.map((p) => p.json.slice(1, -1)).join(',')}]`,
-    };
-    try {
-      await this.#store(page, false, false);
-    } finally {
-      // Stored, or given up (the till closing): either way the stored chunks say what is held.
-      this.#live = this.#live.filter((p) => !pages.includes(p));
-    }
+    if (first && last) {
+      const count = this.#liveEvents;
+      this.#live = [];
+      this.#liveEvents = 0;
+      this.#storing += count;
+      this.#storingTo = Math.max(this.#storingTo, last.to);
+      const page: LogPage = {
+        log: first.log,
+        from: first.from,
+        to: last.to,
+        events: pages.flatMap((p) => p.events),
+        json: `[${pages.map((p) => p.json.slice(1, -1)).join(',')}]`,
+      };
+      let settled = false;
+      const settle = (): void => {
+        // Written, or given up (the till closing): either way the stored chunks say what is held.
+        if (settled) return;
+        settled = true;
+        this.#storing -= count;
+        if (this.#storing === 0) this.#storingTo = 0;
+      };
+      const stored = this.#store(page, false, settle).finally(settle);
+      this.#stored = stored.catch(() => undefined);
+      await stored;
+    } else await this.#stored;
+  }
+
+  #flushSoon(ms: number): void {
+    if (ms > 0 && this.#flushTimer !== undefined) return;
+    clearTimeout(this.#flushTimer);
+    this.#flushTimer = setTimeout(() => {
+      this.#flushTimer = undefined;
+      this.flush().catch((err: unknown) => {
+        if (!this.#stopped) this.#o.onError(err);
+      });
+    }, ms);
   }
 
   stop(): void {
@@ -252,8 +280,11 @@ export class HistorySync {
     }
   }
 
-  /** Store a page; then (unless it was folded already, a live page) hand it on. */
-  async #store(page: LogPage, backfill: boolean, announce = true): Promise<void> {
+  /**
+   * Store a page; then hand it on, unless it was folded already (live pages: `written` is called
+   * instead, once what is held includes them).
+   */
+  async #store(page: LogPage, backfill: boolean, written?: () => void): Promise<void> {
     await this.#enqueue(async () => {
       const held = this.#held;
       if (!held || held.log !== page.log) return;
@@ -263,7 +294,8 @@ export class HistorySync {
         ...held,
         runs: mergeRun(held.runs, [fresh.from, fresh.to]),
       };
-      if (announce) await this.#o.onPage(fresh, backfill);
+      if (written) written();
+      else await this.#o.onPage(fresh, backfill);
       this.#progress();
     });
   }
@@ -277,7 +309,7 @@ export class HistorySync {
   #progress(): void {
     const held = this.#held;
     const stored = held ? held.runs.reduce((n, [a, b]) => n + b - a + 1, 0) : 0;
-    const count = stored + this.#live.reduce((n, p) => n + p.events.length, 0);
+    const count = stored + this.#liveEvents + this.#storing;
     this.#o.onProgress(count, Math.max(this.#head, count));
   }
 }

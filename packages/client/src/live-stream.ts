@@ -100,29 +100,44 @@ export const SILENCE_MS = 37_500;
 export async function* readSse(res: Response): AsyncGenerator<{ event: string; data: string }> {
   if (!res.body) return;
   const decoder = new TextDecoder();
-  let buffer = '';
-  // Where to look for the end of the message on: a page of events arrives in many chunks, and
-  // searching the whole buffer again for each would be quadratic in its size.
-  let searched = 0;
+  // The text of the message under way, as it came: a page of events arrives in many chunks, and
+  // appending to one string and searching it again for each chunk would copy it over and over.
+  // Only the new chunk is searched (and the seam with the last one); the parts are joined once.
+  let parts: string[] = [];
+  let endsInNewline = false;
   for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    buffer += decoder.decode(chunk, { stream: true });
-    let end = buffer.indexOf('\n\n', Math.max(0, searched - 1));
-    searched = buffer.length;
-    while (end >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      searched = 0;
-      let event = 'message';
-      const data: string[] = [];
-      for (const line of block.split('\n')) {
-        if (line.startsWith('event:')) event = line.slice(6).trim();
-        else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+    let text = decoder.decode(chunk, { stream: true });
+    while (text.length > 0) {
+      let block: string;
+      if (endsInNewline && text.startsWith('\n')) {
+        block = parts.join('').slice(0, -1);
+        text = text.slice(1);
+      } else {
+        const end = text.indexOf('\n\n');
+        if (end < 0) {
+          parts.push(text);
+          endsInNewline = text.endsWith('\n');
+          break;
+        }
+        block = parts.length > 0 ? parts.join('') + text.slice(0, end) : text.slice(0, end);
+        text = text.slice(end + 2);
       }
-      if (data.length > 0) yield { event, data: data.join('\n') };
-      end = buffer.indexOf('\n\n');
-      searched = buffer.length;
+      parts = [];
+      endsInNewline = false;
+      const message = sseMessage(block);
+      if (message) yield message;
     }
   }
+}
+
+function sseMessage(block: string): { event: string; data: string } | undefined {
+  let event = 'message';
+  const data: string[] = [];
+  for (const line of block.split('\n')) {
+    if (line.startsWith('event:')) event = line.slice(6).trim();
+    else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+  }
+  return data.length > 0 ? { event, data: data.join('\n') } : undefined;
 }
 
 /** Read through a function so the compiler does not narrow the flag across awaits. */

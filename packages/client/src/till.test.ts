@@ -55,6 +55,7 @@ describe('a till against a real server', () => {
     expect(sale.payload.invoiceNo).toMatch(/^T01\/\d{4}\/000001$/);
     expect(till.projection.timeline(productId).state.qty).toBe(7);
     expect((await till.unsynced()).map((e) => e.id)).toContain(sale.id);
+    expect(till.unsyncedCount).toBe((await till.unsynced()).length);
 
     network.online = true;
     network.loseResponses = 0.5;
@@ -63,6 +64,7 @@ describe('a till against a real server', () => {
     network.loseResponses = 0;
     await till.syncNow();
     expect(await till.unsynced()).toEqual([]);
+    expect(till.unsyncedCount).toBe(0);
     const rows = await server.services.db.db
       .selectFrom('events')
       .select(['id'])

@@ -294,6 +294,11 @@ export class Till {
     return this.#replication?.status$;
   }
 
+  /** How many of this till's events the server has not acknowledged (no storage read). */
+  get unsyncedCount(): number {
+    return this.#pending.size;
+  }
+
   /** This till's events the server has not acknowledged by id. */
   async unsynced(): Promise<DomainEvent[]> {
     const docs = await this.db.events.findByIds([...this.#pending]).exec();
