@@ -129,13 +129,14 @@ export function textTable(rows: readonly MeasureRow[]): string {
 
 /** The same table in Markdown. */
 export function markdownTable(rows: readonly MeasureRow[]): string {
-  // Columns padded to their widest cell, as the repository's formatter lays tables out.
+  // Columns padded to their widest cell, as the repository's formatter lays tables out. Every
+  // character in these cells (digits, ≥, —, µ, ×) is one UTF-16 unit and one column wide.
   const body = rows.map(cells);
   const widths = HEADERS.map((h, i) =>
-    Math.max(3, [...h].length, ...body.map((r) => [...(r[i] ?? '')].length)),
+    Math.max(3, h.length, ...body.map((r) => (r[i] ?? '').length)),
   );
   const line = (cellsOf: readonly string[]) =>
-    `| ${cellsOf.map((c, i) => c + ' '.repeat((widths[i] ?? 0) - [...c].length)).join(' | ')} |`;
+    `| ${cellsOf.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
   return [line(HEADERS), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }
 
