@@ -27,6 +27,11 @@ const schema = z.object({
   UPSTREAM_SECRET: z.string().min(1).max(256).optional(),
   /** Longest pause between replication cycles when nothing wakes the link, ms. */
   UPSTREAM_INTERVAL_MS: z.coerce.number().int().min(50).default(10_000),
+  /**
+   * Events the in-memory shop projections may hold over all shops (about 2–2.6 KiB each) before
+   * the shops used least recently are dropped and folded again from the log when next needed.
+   */
+  PROJECTION_CACHE_EVENTS: z.coerce.number().int().min(1).default(1_000_000),
   /** Largest request body, bytes. */
   MAX_BODY_BYTES: z.coerce
     .number()

@@ -2,6 +2,11 @@
  * The in-memory projection of each shop, kept in step with the log. Before every ingest (inside the
  * transaction that holds the shop's lock) the cache catches up on events committed by any process,
  * so several server instances on one Postgres stay correct. A failed transaction drops the cache.
+ *
+ * The cache holds at most about `maxEvents` events over all its shops (a projection costs about
+ * 2–2.6 KiB of memory per event it has folded): past that, the shops used least recently are
+ * dropped, and the next request for one folds its log again. The shop just asked for always
+ * stays, however large, so a shop server with one big shop keeps it.
  */
 import { decodeEvent, type DomainEvent } from '@smartkirana/domain/events';
 import { ShopProjection } from '@smartkirana/domain/shop-projection';
@@ -18,25 +23,50 @@ interface Cached {
 
 const PAGE = 5000;
 
+/** Events the cache holds by default before it drops the shops used least recently. */
+export const DEFAULT_CACHE_EVENTS = 1_000_000;
+
+export interface ProjectionCacheOptions {
+  /** Events held over all shops before the least recently used are dropped. */
+  maxEvents?: number;
+  /** Told of each shop dropped to stay within `maxEvents`, with how many events it held. */
+  onEvict?: (shopId: string, events: number) => void;
+}
+
 export class ProjectionCache {
+  /** In order of use, least recent first (a shop is moved to the end whenever it is asked for). */
   readonly #shops = new Map<string, Cached>();
+  readonly #maxEvents: number;
+  readonly #onEvict: ((shopId: string, events: number) => void) | undefined;
+
+  constructor(opts: ProjectionCacheOptions = {}) {
+    this.#maxEvents = opts.maxEvents ?? DEFAULT_CACHE_EVENTS;
+    this.#onEvict = opts.onEvict;
+  }
 
   /** The shop's projection, caught up to `upTo` (or to whatever the log holds). */
   async get(db: Tx, shopId: string, upTo?: number): Promise<Cached> {
     let cached = this.#shops.get(shopId);
-    if (!cached) {
-      cached = { projection: new ShopProjection(), seq: 0 };
-      this.#shops.set(shopId, cached);
-    }
+    if (cached) this.#shops.delete(shopId);
+    else cached = { projection: new ShopProjection(), seq: 0 };
+    this.#shops.set(shopId, cached);
     if (upTo === undefined || cached.seq < upTo) {
       try {
         await catchUp(db, shopId, cached, upTo);
       } catch (err) {
-        this.#shops.delete(shopId);
+        if (this.#shops.get(shopId) === cached) this.#shops.delete(shopId);
         throw err;
       }
     }
+    this.#trim(shopId);
     return cached;
+  }
+
+  /** Shops held and the events their projections hold, for the operator. */
+  stats(): { shops: number; events: number } {
+    let events = 0;
+    for (const c of this.#shops.values()) events += c.projection.size;
+    return { shops: this.#shops.size, events };
   }
 
   /** Forget a shop's projection (after a rolled-back transaction or a rebuild). */
@@ -48,6 +78,18 @@ export class ProjectionCache {
   advance(shopId: string, seq: number): void {
     const cached = this.#shops.get(shopId);
     if (cached && seq > cached.seq) cached.seq = seq;
+  }
+
+  /** Drop the least recently used shops, never `keep`, until the rest fit in the budget. */
+  #trim(keep: string): void {
+    let { events } = this.stats();
+    for (const [shopId, c] of this.#shops) {
+      if (events <= this.#maxEvents) return;
+      if (shopId === keep) continue;
+      this.#shops.delete(shopId);
+      events -= c.projection.size;
+      this.#onEvict?.(shopId, c.projection.size);
+    }
   }
 }
 

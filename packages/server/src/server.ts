@@ -50,7 +50,11 @@ export async function createServices(
   const controller = new AbortController();
   const services: Services = {
     db,
-    cache: new ProjectionCache(),
+    cache: new ProjectionCache({
+      maxEvents: config.PROJECTION_CACHE_EVENTS,
+      onEvict: (shopId, events) =>
+        log.info('projection dropped from memory', { shopId, events }),
+    }),
     feed: opts.feed ?? createChangeFeed(db, { log }),
     config,
     log,
