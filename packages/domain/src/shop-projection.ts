@@ -586,10 +586,14 @@ export class ShopProjection {
       bySeq = new Map();
       this.series.set(seriesId, bySeq);
     }
-    const ids = bySeq.get(parsed.seq) ?? [];
-    ids.push(eventId);
-    ids.sort();
-    bySeq.set(parsed.seq, ids);
+    // Nearly every number is carried by one document: a list of exactly one (a list grown by
+    // push from empty reserves room for 17, and a shop holds one per invoice).
+    const ids = bySeq.get(parsed.seq);
+    if (!ids) bySeq.set(parsed.seq, [eventId]);
+    else {
+      ids.push(eventId);
+      ids.sort();
+    }
   }
 
   #scheduleRate(productId: string, step: RateStep, key: string): void {

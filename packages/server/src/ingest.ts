@@ -265,7 +265,10 @@ export async function ingestWith(
           reason: h.reason,
         });
       // Fold before writing: the derived rows are the projection's state after the batch.
-      if (accepted.length > 0) cached.projection.apply(accepted);
+      if (accepted.length > 0) {
+        for (const e of accepted) cache.strings.internEvent(e);
+        cached.projection.apply(accepted);
+      }
       await store.write({
         shopId,
         deviceId: sender.deviceId,

@@ -12,6 +12,7 @@ import { decodeEvent, type DomainEvent } from '@smartkirana/domain/events';
 import { ShopProjection } from '@smartkirana/domain/shop-projection';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from './db/schema.ts';
+import { StringPool } from './intern.ts';
 
 type Tx = Kysely<Database> | Transaction<Database>;
 
@@ -38,6 +39,8 @@ export class ProjectionCache {
   readonly #shops = new Map<string, Cached>();
   readonly #maxEvents: number;
   readonly #onEvict: ((shopId: string, events: number) => void) | undefined;
+  /** One copy of the strings the held events repeat (see `intern.ts`). */
+  readonly strings = new StringPool();
 
   constructor(opts: ProjectionCacheOptions = {}) {
     this.#maxEvents = opts.maxEvents ?? DEFAULT_CACHE_EVENTS;
@@ -52,7 +55,7 @@ export class ProjectionCache {
     this.#shops.set(shopId, cached);
     if (upTo === undefined || cached.seq < upTo) {
       try {
-        await catchUp(db, shopId, cached, upTo);
+        await catchUp(db, shopId, cached, upTo, this.strings);
       } catch (err) {
         if (this.#shops.get(shopId) === cached) this.#shops.delete(shopId);
         throw err;
@@ -116,11 +119,12 @@ async function catchUp(
   shopId: string,
   cached: Cached,
   upTo: number | undefined,
+  strings: StringPool,
 ): Promise<void> {
   for (;;) {
     const page = await readEvents(db, shopId, cached.seq, PAGE, upTo);
     if (page.length === 0) return;
-    cached.projection.apply(page.map((r) => r.event));
+    cached.projection.apply(page.map((r) => strings.internEvent(r.event)));
     cached.projection.drainChanges();
     cached.seq = page.at(-1)?.seq ?? cached.seq;
     if (page.length < PAGE) return;
