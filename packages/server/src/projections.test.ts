@@ -142,9 +142,7 @@ for (const dialect of await dialects()) {
 describe('PROJECTION_CACHE_EVENTS', () => {
   it('must be a positive whole number', () => {
     for (const bad of ['0', '-5', '1.5', 'lots'])
-      expect(() => loadConfig({ PROJECTION_CACHE_EVENTS: bad })).toThrow(
-        /PROJECTION_CACHE_EVENTS/,
-      );
+      expect(() => loadConfig({ PROJECTION_CACHE_EVENTS: bad })).toThrow(/PROJECTION_CACHE_EVENTS/);
     expect(loadConfig({}).PROJECTION_CACHE_EVENTS).toBe(1_000_000);
   });
 });

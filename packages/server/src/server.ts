@@ -52,8 +52,7 @@ export async function createServices(
     db,
     cache: new ProjectionCache({
       maxEvents: config.PROJECTION_CACHE_EVENTS,
-      onEvict: (shopId, events) =>
-        log.info('projection dropped from memory', { shopId, events }),
+      onEvict: (shopId, events) => log.info('projection dropped from memory', { shopId, events }),
     }),
     feed: opts.feed ?? createChangeFeed(db, { log }),
     config,
