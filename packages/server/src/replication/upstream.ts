@@ -14,6 +14,7 @@
  * Failures back off and are recorded as the link's last error; the link resumes from its
  * checkpoints after either side restarts.
  */
+import { deadline } from '../deadline.ts';
 import { decodeEvent, type DomainEvent } from '@smartkirana/domain/events';
 import type { Services } from '../context.ts';
 import { ApiError } from '../errors.ts';
@@ -539,10 +540,7 @@ export class Upstream {
   }
 
   #fetch(path: string, init: RequestInit): Promise<Response> {
-    const signal = AbortSignal.any([
-      this.#stop.signal,
-      AbortSignal.timeout(this.#opts.requestTimeoutMs),
-    ]);
+    const signal = deadline(this.#opts.requestTimeoutMs, this.#stop.signal);
     return fetch(`${this.#cfg.url}${path}`, { ...init, signal });
   }
 
