@@ -12,6 +12,7 @@
 import type { DomainEvent } from '@smartkirana/domain/events';
 import type { RxCollection } from 'rxdb';
 import type { HistoryDoc } from './schema.ts';
+import { pooled } from './parsed-events.ts';
 
 /** Events per chunk from a pull page (the server's largest page). */
 export const PAGE_EVENTS = 5000;
@@ -127,7 +128,7 @@ export class History {
 
 /** The events of a stored chunk. */
 export function chunkEvents(doc: HistoryDoc): DomainEvent[] {
-  return doc.kind === 'events' ? (JSON.parse(doc.body) as DomainEvent[]) : [];
+  return doc.kind === 'events' ? pooled(JSON.parse(doc.body) as DomainEvent[]) : [];
 }
 
 /** What the chunks of `log` among `docs` cover. */

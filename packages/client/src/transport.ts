@@ -4,6 +4,7 @@
  * it, or lose a response after the server committed.
  */
 import type { DomainEvent } from '@smartkirana/domain/events';
+import { pooled } from './parsed-events.ts';
 
 /** The sync protocol version this client speaks (see the server's `sync/protocol.ts`). */
 export const CLIENT_PROTOCOL_VERSION = 2;
@@ -202,7 +203,9 @@ export class Transport {
     });
     if (!res.ok) throw await asError(res);
     const text = await res.text();
-    return { page: JSON.parse(text) as PullResponse, json: documentsJson(text) };
+    const page = JSON.parse(text) as PullResponse;
+    pooled(page.documents);
+    return { page, json: documentsJson(text) };
   }
 
   /** A fresh till's starting point: the shop's projection seed and the position it summarises. */

@@ -53,6 +53,20 @@ describe('StringPool', () => {
     expect(recurring - afterCatalogue).toBeLessThan(20);
   });
 
+  it('passes malformed events through unchanged', () => {
+    const pool = new StringPool();
+    const odd = [
+      null,
+      7,
+      { type: 'v1.SaleCompleted' },
+      { shopId: 5, payload: null },
+      { payload: { lines: [null, 3, { productId: 9, name: 'Salt' }] } },
+    ];
+    const before = JSON.stringify(odd);
+    for (const e of odd) pool.internEvent(e as unknown as DomainEvent);
+    expect(JSON.stringify(odd)).toBe(before);
+  });
+
   it('stops growing at its bound, and never pools long strings', () => {
     const { till, products } = shopWithSales(0);
     const product = products[0]?.payload;

@@ -12,7 +12,7 @@ import { decodeEvent, type DomainEvent } from '@smartkirana/domain/events';
 import { ShopProjection } from '@smartkirana/domain/shop-projection';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from './db/schema.ts';
-import { StringPool } from './intern.ts';
+import { StringPool } from '@smartkirana/domain/string-pool';
 
 type Tx = Kysely<Database> | Transaction<Database>;
 
@@ -39,7 +39,7 @@ export class ProjectionCache {
   readonly #shops = new Map<string, Cached>();
   readonly #maxEvents: number;
   readonly #onEvict: ((shopId: string, events: number) => void) | undefined;
-  /** One copy of the strings the held events repeat (see `intern.ts`). */
+  /** One copy of the strings the held events repeat (see `string-pool.ts`). */
   readonly strings = new StringPool();
 
   constructor(opts: ProjectionCacheOptions = {}) {
