@@ -4,8 +4,7 @@
  * long as it is subscribed. Reads SSE with fetch, so it works in browsers and Node alike.
  */
 import { Observable, type Subscription } from 'rxjs';
-import { pooled } from './parsed-events.ts';
-import { documentsJson, type Checkpoint, type PullResponse, type Transport } from './transport.ts';
+import { parsePage, type Checkpoint, type PullResponse, type Transport } from './transport.ts';
 
 /** `'RESYNC'` on every (re)connection, else a page of new events and its events' JSON text. */
 export type StreamItem = 'RESYNC' | { page: PullResponse; json: string };
@@ -66,9 +65,7 @@ export function liveStream(transport: Transport, opts: LiveStreamOptions): Obser
             listen();
             if (event === 'resync') subscriber.next('RESYNC');
             else if (event === 'events') {
-              const page = JSON.parse(data) as PullResponse;
-              pooled(page.documents);
-              subscriber.next({ page, json: documentsJson(data, page) });
+              subscriber.next(parsePage(data));
             }
           }
         } catch {

@@ -202,10 +202,7 @@ export class Transport {
       method: 'GET',
     });
     if (!res.ok) throw await asError(res);
-    const text = await res.text();
-    const page = JSON.parse(text) as PullResponse;
-    pooled(page.documents);
-    return { page, json: documentsJson(text) };
+    return parsePage(await res.text());
   }
 
   /** A fresh till's starting point: the shop's projection seed and the position it summarises. */
@@ -308,6 +305,16 @@ export class Transport {
     this.#token = body.accessToken;
     return body.accessToken;
   }
+}
+
+/**
+ * A page of the server's log as sent (a pull answer or a live stream message): the page, its
+ * events' strings pooled (`parsed-events.ts`), and its `documents` array as text.
+ */
+export function parsePage(text: string): { page: PullResponse; json: string } {
+  const page = JSON.parse(text) as PullResponse;
+  pooled(page.documents);
+  return { page, json: documentsJson(text, page) };
 }
 
 /**

@@ -3,6 +3,7 @@
  * server with a message naming the variable.
  */
 import { z } from 'zod';
+import { DEFAULT_CACHE_EVENTS } from './projections.ts';
 
 const schema = z.object({
   DATABASE_URL: z.string().min(1).default('sqlite:./data/smartkirana.db'),
@@ -31,7 +32,7 @@ const schema = z.object({
    * Events the in-memory shop projections may hold over all shops (about 2–2.6 KiB each) before
    * the shops used least recently are dropped and folded again from the log when next needed.
    */
-  PROJECTION_CACHE_EVENTS: z.coerce.number().int().min(1).default(1_000_000),
+  PROJECTION_CACHE_EVENTS: z.coerce.number().int().min(1).default(DEFAULT_CACHE_EVENTS),
   /** Largest request body, bytes. */
   MAX_BODY_BYTES: z.coerce
     .number()

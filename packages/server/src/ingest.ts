@@ -265,10 +265,7 @@ export async function ingestWith(
           reason: h.reason,
         });
       // Fold before writing: the derived rows are the projection's state after the batch.
-      if (accepted.length > 0) {
-        for (const e of accepted) cache.strings.internEvent(e);
-        cached.projection.apply(accepted);
-      }
+      if (accepted.length > 0) cache.apply(cached, accepted);
       await store.write({
         shopId,
         deviceId: sender.deviceId,

@@ -11,8 +11,8 @@
 import { decodeEvent, type DomainEvent } from '@smartkirana/domain/events';
 import { ShopProjection } from '@smartkirana/domain/shop-projection';
 import type { Kysely, Transaction } from 'kysely';
-import type { Database } from './db/schema.ts';
 import { StringPool } from '@smartkirana/domain/string-pool';
+import type { Database } from './db/schema.ts';
 
 type Tx = Kysely<Database> | Transaction<Database>;
 
@@ -40,7 +40,7 @@ export class ProjectionCache {
   readonly #maxEvents: number;
   readonly #onEvict: ((shopId: string, events: number) => void) | undefined;
   /** One copy of the strings the held events repeat (see `string-pool.ts`). */
-  readonly strings = new StringPool();
+  readonly #strings = new StringPool();
 
   constructor(opts: ProjectionCacheOptions = {}) {
     this.#maxEvents = opts.maxEvents ?? DEFAULT_CACHE_EVENTS;
@@ -55,7 +55,7 @@ export class ProjectionCache {
     this.#shops.set(shopId, cached);
     if (upTo === undefined || cached.seq < upTo) {
       try {
-        await catchUp(db, shopId, cached, upTo, this.strings);
+        await this.#catchUp(db, shopId, cached, upTo);
       } catch (err) {
         if (this.#shops.get(shopId) === cached) this.#shops.delete(shopId);
         throw err;
@@ -63,6 +63,15 @@ export class ProjectionCache {
     }
     this.#trim(shopId);
     return cached;
+  }
+
+  /**
+   * Fold events into a projection this cache holds: the one way events enter it, so every
+   * event held shares the pooled strings.
+   */
+  apply(cached: Cached, events: readonly DomainEvent[]): void {
+    for (const e of events) this.#strings.internEvent(e);
+    cached.projection.apply(events);
   }
 
   /** Shops held and the events their projections hold, for the operator. */
@@ -81,6 +90,20 @@ export class ProjectionCache {
   advance(shopId: string, seq: number): void {
     const cached = this.#shops.get(shopId);
     if (cached && seq > cached.seq) cached.seq = seq;
+  }
+
+  async #catchUp(db: Tx, shopId: string, cached: Cached, upTo: number | undefined): Promise<void> {
+    for (;;) {
+      const page = await readEvents(db, shopId, cached.seq, PAGE, upTo);
+      if (page.length === 0) return;
+      this.apply(
+        cached,
+        page.map((r) => r.event),
+      );
+      cached.projection.drainChanges();
+      cached.seq = page.at(-1)?.seq ?? cached.seq;
+      if (page.length < PAGE) return;
+    }
   }
 
   /** Drop the least recently used shops, never `keep`, until the rest fit in the budget. */
@@ -112,23 +135,6 @@ export async function readEvents(
   if (upTo !== undefined) q = q.where('seq', '<=', upTo);
   const rows = await q.orderBy('seq').limit(limit).execute();
   return rows.map((r) => ({ seq: r.seq, event: parseStored(r.body) }));
-}
-
-async function catchUp(
-  db: Tx,
-  shopId: string,
-  cached: Cached,
-  upTo: number | undefined,
-  strings: StringPool,
-): Promise<void> {
-  for (;;) {
-    const page = await readEvents(db, shopId, cached.seq, PAGE, upTo);
-    if (page.length === 0) return;
-    cached.projection.apply(page.map((r) => strings.internEvent(r.event)));
-    cached.projection.drainChanges();
-    cached.seq = page.at(-1)?.seq ?? cached.seq;
-    if (page.length < PAGE) return;
-  }
 }
 
 function parseStored(body: string): DomainEvent {
