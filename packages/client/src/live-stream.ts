@@ -3,6 +3,7 @@
  * commits. Reconnects with capped exponential backoff for as
  * long as it is subscribed. Reads SSE with fetch, so it works in browsers and Node alike.
  */
+import { sleep } from '@smartkirana/domain/abort';
 import { Observable, type Subscription } from 'rxjs';
 import { parsePage, type Checkpoint, type PullResponse, type Transport } from './transport.ts';
 
@@ -142,14 +143,4 @@ function sseMessage(block: string): { event: string; data: string } | undefined 
 /** Read through a function so the compiler does not narrow the flag across awaits. */
 function isAborted(signal: AbortSignal): boolean {
   return signal.aborted;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
 }

@@ -3,6 +3,7 @@
  * the device secret and renewed on 401. `fetch` is injectable so tests can cut the network, delay
  * it, or lose a response after the server committed.
  */
+import { deadline } from '@smartkirana/domain/abort';
 import type { DomainEvent } from '@smartkirana/domain/events';
 import { pooled } from './parsed-events.ts';
 
@@ -256,12 +257,9 @@ export class Transport {
     const token = this.#token ?? (await this.#signInOnce());
     // A request the network never answers must not hold up sync (pushes and pulls go one at a
     // time): every exchange but the live stream has a deadline, after which it is retried.
-    const deadline = AbortSignal.timeout(REQUEST_DEADLINE_MS);
     const signal = path.startsWith('/sync/v1/stream')
       ? init.signal
-      : init.signal
-        ? AbortSignal.any([init.signal, deadline])
-        : deadline;
+      : deadline(new AbortController(), REQUEST_DEADLINE_MS, init.signal);
     const res = await this.#fetch(`${this.#cred.serverUrl}${path}`, {
       ...init,
       ...(signal ? { signal } : {}),

@@ -14,7 +14,7 @@
  * Failures back off and are recorded as the link's last error; the link resumes from its
  * checkpoints after either side restarts.
  */
-import { deadline } from '../deadline.ts';
+import { deadline, sleep } from '@smartkirana/domain/abort';
 import { decodeEvent, type DomainEvent } from '@smartkirana/domain/events';
 import type { Services } from '../context.ts';
 import { ApiError } from '../errors.ts';
@@ -540,7 +540,7 @@ export class Upstream {
   }
 
   #fetch(path: string, init: RequestInit): Promise<Response> {
-    const signal = deadline(this.#opts.requestTimeoutMs, this.#stop.signal);
+    const signal = deadline(new AbortController(), this.#opts.requestTimeoutMs, this.#stop.signal);
     return fetch(`${this.#cfg.url}${path}`, { ...init, signal });
   }
 
@@ -716,19 +716,4 @@ function describe(err: unknown): string {
     return (cause ? `${err.message} (${cause})` : err.message).slice(0, 300);
   }
   return String(err).slice(0, 300);
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    timer.unref();
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
-  });
 }
