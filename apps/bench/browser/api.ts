@@ -66,11 +66,18 @@ export interface BulkPutInput {
   expected: number;
   /** Events per `bulkPut` call. */
   batch: number;
+  /**
+   * Then, on the raw page, time `count` sales written as a till commits one: a single `put` in a
+   * transaction of its own, awaited, `gapMs` apart (the raw floor under a sale commit).
+   */
+  puts?: { count: number; gapMs: number };
 }
 
 export interface BulkPutResult {
   events: number;
   ms: number;
+  /** Milliseconds per single-event `put`, when `puts` was asked for. */
+  putSamples?: number[];
 }
 
 /** The till page (`index.html`). */
@@ -90,7 +97,10 @@ export interface TillPageApi {
 
 /** The raw baseline page (`raw.html`). */
 export interface RawPageApi {
-  /** Pull the shop's log (not timed), then time raw Dexie `bulkPut` of it into a fresh database. */
+  /**
+   * Pull the shop's log (not timed), then time raw Dexie `bulkPut` of it into a fresh database,
+   * and, if asked, single-event `put`s into the database so filled.
+   */
   rawBulkPut(input: BulkPutInput): Promise<BulkPutResult>;
 }
 

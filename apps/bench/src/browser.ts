@@ -7,7 +7,7 @@
 import { rmSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '@smartkirana/server/testing';
-import type { CommitResult, FreshTillResult } from '../browser/api.ts';
+import type { BulkPutResult, CommitResult, FreshTillResult } from '../browser/api.ts';
 import {
   buildBenchPage,
   callPage,
@@ -130,9 +130,12 @@ async function measure(
   for (const { sales, filled } of shops) {
     const headline = sales === BAR_AT;
     const sell = size.commitAt.includes(sales) ? 'every' : 'none';
-    const { run, raw, rxdb } = await inChromium(ctx, async (chrome) => ({
+    const { run, raw, rxdb, puts } = await inChromium(ctx, async (chrome) => ({
       run: await tillCase(ctx, size, server, chrome, filled, sell),
-      ...(await baselines(ctx, server, chrome, filled, size.rxdbAt.includes(sales))),
+      ...(await baselines(ctx, server, chrome, filled, {
+        rxdb: size.rxdbAt.includes(sales),
+        puts: sell === 'none' ? 0 : size.warmup + size.sales,
+      })),
     }));
     const n = run.fresh.folded.toLocaleString('en-US');
     rows.push({
@@ -164,7 +167,10 @@ async function measure(
       `fresh till, ${n} events: ready ${run.fresh.readyMs.toFixed(0)} ms; backfill ${Math.round(rate)}/s, raw bulkPut ${Math.round(raw)}/s${rxdb === undefined ? '' : `, RxDB bulkInsert ${Math.round(rxdb)}/s`}`,
     );
     if (run.commits) {
-      rows.push(commitRow('with history', run.fresh.folded, run.commits.counter, headline));
+      const floor = puts?.slice(size.warmup);
+      if (floor)
+        ctx.log(`raw single-event put into ${n} events: ${latencyDetail(floor, [0.5, 0.99])}`);
+      rows.push(commitRow('with history', run.fresh.folded, run.commits.counter, headline, floor));
       if (run.commits.every)
         rows.push(commitRow('every till view live', run.fresh.folded, run.commits.every, false));
     }
@@ -296,23 +302,30 @@ async function baselines(
   server: TestServer,
   chrome: Chromium,
   filled: FilledShop,
-  withRxdb: boolean,
-): Promise<{ raw: number; rxdb?: number }> {
-  const rate = async (kind: 'raw' | 'till'): Promise<number> => {
+  want: { rxdb: boolean; puts: number },
+): Promise<{ raw: number; rxdb?: number; puts?: number[] }> {
+  const run = async (kind: 'raw' | 'till'): Promise<BulkPutResult> => {
     const credential = await enrollTill(server, filled);
     const page = await openBenchPage(chrome, server, kind, ctx.log);
     try {
       const input = { credential, expected: filled.events, batch: RAW_BATCH };
-      const run = await (kind === 'raw'
-        ? callPage(page, 'rawBulkPut', input)
+      return await (kind === 'raw'
+        ? callPage(page, 'rawBulkPut', {
+            ...input,
+            ...(want.puts > 0 ? { puts: { count: want.puts, gapMs: GAP_MS } } : {}),
+          })
         : callPage(page, 'rxdbBulkInsert', input));
-      return run.events / (run.ms / 1000);
     } finally {
       await closePage(page);
     }
   };
-  const raw = await rate('raw');
-  return withRxdb ? { raw, rxdb: await rate('till') } : { raw };
+  const rate = (r: BulkPutResult): number => r.events / (r.ms / 1000);
+  const raw = await run('raw');
+  return {
+    raw: rate(raw),
+    ...(want.rxdb ? { rxdb: rate(await run('till')) } : {}),
+    ...(raw.putSamples ? { puts: raw.putSamples } : {}),
+  };
 }
 
 function commitRow(
@@ -320,15 +333,23 @@ function commitRow(
   stored: number,
   commits: CommitResult,
   headline: boolean,
+  floor?: number[],
 ): MeasureRow {
   const p99 = quantile(commits.samples, 0.99);
+  const floorP99 = floor && floor.length > 0 ? quantile(floor, 0.99) : undefined;
   return {
     measure: `local sale commit in Chromium, ${label} (${stored.toLocaleString('en-US')} events stored, ${commits.samples.length} sales)`,
     figure: p99,
     unit: 'ms',
     detail: latencyDetail(commits.samples, [0.5, 0.95, 0.99]),
-    baseline: null,
-    ratio: null,
+    baseline:
+      floor && floorP99 !== undefined
+        ? {
+            label: `raw Dexie put of one sale per transaction (p99; ${latencyDetail(floor, [0.5])})`,
+            figure: floorP99,
+          }
+        : null,
+    ratio: floorP99 !== undefined ? p99 / floorP99 : null,
     bar: headline ? 'p99 ≤ 16 ms' : '— (no bar)',
     met: headline ? p99 <= 16 : null,
   };

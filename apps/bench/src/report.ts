@@ -19,7 +19,7 @@ export interface MeasureRow {
   /** Further figures of the same measure, e.g. "p50 3 ms, p99 9 ms". */
   detail?: string;
   baseline: { label: string; figure: number } | null;
-  /** figure / baseline (for rates; for times, baseline / figure is not used). */
+  /** figure / baseline: for a rate, the share of the raw speed; for a time, the multiple of the raw floor. */
   ratio: number | null;
   bar: string;
   /** Whether the bar is met; null when the measure has no bar of its own. */

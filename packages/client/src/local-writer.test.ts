@@ -49,15 +49,20 @@ function history(sales: number): { till: DeviceSim; events: DomainEvent[]; last:
 async function open(events: readonly DomainEvent[], till: DeviceSim) {
   db = await openTillDatabase({ name: `writer-${crypto.randomUUID()}`, indexedDB, IDBKeyRange });
   if (events.length > 0) await db.events.bulkInsert(events.map((e) => ({ ...e })));
+  return { db, writer: tab(till, events) };
+}
+
+/** A writer on the open database, as a tab of the till that has folded `events` opens one. */
+function tab(till: DeviceSim, events: readonly DomainEvent[] = []): LocalWriter {
+  if (!db) throw new Error('no database is open');
   const projection = new ShopProjection();
   projection.apply(events);
-  const writer = new LocalWriter(
+  return new LocalWriter(
     db,
     { shopId: till.shop.shopId, deviceId: till.deviceId, code: till.code },
     { maxKey: () => projection.maxKey, apply: (e) => void projection.apply(e) },
     () => till.shop.nowMs,
   );
-  return { db, writer };
 }
 
 /** Ring up `sale`'s bill again through the writer, with a fresh number. */
@@ -87,13 +92,11 @@ describe('local writer numbering', () => {
     expect(second.deviceSeq).toBe(lastSeq + 2);
     expect(second.payload.invoiceNo).toBe(last.payload.invoiceNo.replace(/\d{6}$/, '000302'));
 
-    // Another tab of the same till writes a sale in between: its sequence and number count.
-    const other = { ...last, id: crypto.randomUUID(), deviceSeq: lastSeq + 3 };
-    other.payload = {
-      ...last.payload,
-      invoiceNo: last.payload.invoiceNo.replace(/\d{6}$/, '000303'),
-    };
-    await db?.events.insert({ ...other });
+    // Another tab of the same till writes a sale in between (under the device lock, which this
+    // writer then no longer holds): its sequence and number count.
+    const other = await sellAgain(tab(till), last);
+    expect(other.deviceSeq).toBe(lastSeq + 3);
+    expect(other.payload.invoiceNo).toBe(last.payload.invoiceNo.replace(/\d{6}$/, '000303'));
     const third = await sellAgain(writer, last);
     expect(third.deviceSeq).toBe(lastSeq + 4);
     expect(third.payload.invoiceNo).toBe(last.payload.invoiceNo.replace(/\d{6}$/, '000304'));

@@ -29,7 +29,7 @@ import {
 import type { Role } from '@smartkirana/domain/event-fields';
 import { mayRecordEvent } from '@smartkirana/domain/permissions';
 import type { TillDatabase } from './database.ts';
-import { withDeviceLock } from './device-lock.ts';
+import { DeviceLock } from './device-lock.ts';
 
 export interface WriterIdentity {
   shopId: string;
@@ -72,6 +72,7 @@ export class LocalWriter {
   readonly #id: WriterIdentity;
   readonly #folds: WriterFolds;
   readonly #clock: () => number;
+  readonly #lock: DeviceLock;
   #hlc: Hlc = HLC_ZERO;
   #known: Known | undefined;
 
@@ -80,6 +81,12 @@ export class LocalWriter {
     this.#id = identity;
     this.#folds = folds;
     this.#clock = clock;
+    this.#lock = new DeviceLock(`smartkirana:${identity.deviceId}`);
+  }
+
+  /** Finish the append under way and let go of the device lock. */
+  close(): Promise<void> {
+    return this.#lock.close();
   }
 
   /** Append events built by `build` as `actorId`, atomically with their numbering. */
@@ -88,8 +95,9 @@ export class LocalWriter {
     build: (ctx: AppendContext) => Promise<Draft[]> | Draft[],
   ): Promise<DomainEvent[]> {
     const actorId = actor.userId;
-    return withDeviceLock(`smartkirana:${this.#id.deviceId}`, async () => {
-      const known = await this.#catchUp();
+    return this.#lock.run(async (continued) => {
+      // Holding the lock since the last append, this writer is the only one that wrote since.
+      const known = continued && this.#known ? this.#known : await this.#catchUp();
       let seq = known.seq;
       const seen = this.#folds.maxKey().split('|')[0];
       if (seen) this.#hlc = receiveHlc(this.#hlc, decodeHlc(seen), this.#clock());

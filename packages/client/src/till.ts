@@ -382,6 +382,7 @@ export class Till {
     this.#replication = undefined;
     await this.#rebuilding?.catch(() => undefined);
     await Promise.all(this.#settling);
+    await this.#writer.close();
     await this.db.close();
     this.version$.complete();
     this.history$.complete();
