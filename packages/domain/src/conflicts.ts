@@ -5,6 +5,7 @@
  * resolves them with ordinary events (a recount, a write-off, a price set, an acknowledgement).
  */
 import type { ShopProjection } from './shop-projection.ts';
+import type { StockTimeline } from './stock-timeline.ts';
 import { sumPaise } from './money.ts';
 
 export type ConflictKind =
@@ -73,33 +74,58 @@ export function listConflicts(p: ShopProjection): Conflict[] {
   return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
+/**
+ * Each timeline's oversell episodes, kept while the timeline is unchanged: a sale re-reads only
+ * the products it moved, not every movement of the shop.
+ */
+const episodesOf = new WeakMap<StockTimeline, { revision: number; episodes: Conflict[] }>();
+
 function oversells(p: ShopProjection): Conflict[] {
   const out: Conflict[] = [];
-  for (const [productId, t] of p.timelines) {
-    let current: Conflict | undefined;
-    for (const m of t.movements) {
-      const open = m.outcome.after.open;
-      if (open && !current) {
-        current = {
-          id: open,
-          kind: 'oversell',
-          status: 'open',
-          day: m.day,
-          eventIds: [m.eventId],
-          productId,
-          figures: { lowest: m.outcome.after.qty },
-          message: 'stock went below zero: more was sold than the shop had',
-        };
-        out.push(current);
-      } else if (open && current) {
-        if (m.kind === 'sale' && !current.eventIds.includes(m.eventId))
-          current.eventIds.push(m.eventId);
-        current.figures.lowest = Math.min(current.figures.lowest ?? 0, m.outcome.after.qty);
-      } else if (!open && current) {
-        current.status = 'resolved';
-        current.resolvedBy = m.eventId;
-        current = undefined;
+  for (const t of p.timelines.values()) {
+    let kept = episodesOf.get(t);
+    if (kept?.revision !== t.revision) {
+      kept = { revision: t.revision, episodes: episodes(t) };
+      episodesOf.set(t, kept);
+    }
+    // Copies: the caller settles their status; the kept episodes stay as the timeline says.
+    for (const c of kept.episodes) out.push({ ...c });
+  }
+  return out;
+}
+
+function episodes(t: StockTimeline): Conflict[] {
+  const out: Conflict[] = [];
+  const productId = t.productId;
+  let current: Conflict | undefined;
+  // The sales already named by the current episode (a long one names thousands).
+  const named = new Set<string>();
+  for (const m of t.movements) {
+    const open = m.outcome.after.open;
+    if (open && !current) {
+      named.clear();
+      named.add(m.eventId);
+      current = {
+        id: open,
+        kind: 'oversell',
+        status: 'open',
+        day: m.day,
+        eventIds: [m.eventId],
+        productId,
+        figures: { lowest: m.outcome.after.qty },
+        message: 'stock went below zero: more was sold than the shop had',
+      };
+      out.push(current);
+    } else if (open && current) {
+      if (m.kind === 'sale' && !named.has(m.eventId)) {
+        named.add(m.eventId);
+        current.eventIds.push(m.eventId);
       }
+      current.figures.lowest = Math.min(current.figures.lowest ?? 0, m.outcome.after.qty);
+    } else if (!open && current) {
+      current.status = 'resolved';
+      current.resolvedBy = m.eventId;
+      current = undefined;
     }
   }
   return out;
@@ -222,9 +248,9 @@ function returnProblems(p: ShopProjection): Conflict[] {
 
 function duplicateNumbers(p: ShopProjection): Conflict[] {
   const out: Conflict[] = [];
-  for (const [series, bySeq] of p.series) {
-    for (const [seq, ids] of bySeq) {
-      if (ids.length < 2) continue;
+  for (const [series, shared] of p.sharedNumbers) {
+    for (const seq of shared) {
+      const ids = p.series.get(series)?.get(seq) ?? [];
       out.push({
         id: `dup-invoice:${series}/${seq}`,
         kind: 'duplicate-invoice',

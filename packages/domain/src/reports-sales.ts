@@ -6,7 +6,7 @@ import { istDate, istHour } from './calendar.ts';
 import type { OrderStatus } from './catalog.ts';
 import { seriesGaps } from './invoice-series.ts';
 import { inRange, type DateRange } from './reports-books.ts';
-import type { ShopProjection } from './shop-projection.ts';
+import type { SaleEvent, ShopProjection } from './shop-projection.ts';
 
 export interface SalesBucket {
   key: string;
@@ -50,9 +50,9 @@ export function salesSummary(p: ShopProjection, range: DateRange): SalesSummary 
   let taxable = 0;
   let tax = 0;
   let discount = 0;
-  for (const sale of p.sales.values()) {
+  for (const sale of salesIn(p, range)) {
     const s = sale.payload;
-    if (p.isVoided(sale.id) || !inRange(s.businessDay, range)) continue;
+    if (p.isVoided(sale.id)) continue;
     const saleTaxable = s.lines.reduce((sum, l) => sum + l.taxable, 0);
     const saleTax = s.lines.reduce((sum, l) => sum + l.cgst + l.sgst + l.igst, 0);
     bills += 1;
@@ -227,4 +227,15 @@ export function orderList(p: ShopProjection): OrderRow[] {
   return rows.sort((a, b) =>
     a.day < b.day ? -1 : a.day > b.day ? 1 : a.orderId < b.orderId ? -1 : 1,
   );
+}
+
+/** The sales of the business days in `range`, read by day: a day's view costs that day's bills. */
+function* salesIn(p: ShopProjection, range: DateRange): Generator<SaleEvent> {
+  for (const [day, ids] of p.salesByDay) {
+    if (!inRange(day, range)) continue;
+    for (const id of ids) {
+      const sale = p.sales.get(id);
+      if (sale) yield sale;
+    }
+  }
 }

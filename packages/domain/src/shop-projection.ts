@@ -104,6 +104,8 @@ export class ShopProjection {
   readonly deviceSeqs = new Map<string, Set<number>>();
   /** Invoice series `prefix/fy` → sequence → ids of the documents carrying that number. */
   readonly series = new Map<string, Map<number, string[]>>();
+  /** Series → the sequence numbers of it carried by more than one document (a conflict each). */
+  readonly sharedNumbers = new Map<string, Set<number>>();
   readonly dayCloses = new Map<string, Map<string, number>>();
   readonly dayEvents = new Map<string, DayEvent[]>();
   readonly acknowledged = new Map<string, { eventId: string; note: string; key: string }>();
@@ -593,6 +595,7 @@ export class ShopProjection {
     else {
       ids.push(eventId);
       ids.sort();
+      addTo(this.sharedNumbers, seriesId, parsed.seq);
     }
   }
 

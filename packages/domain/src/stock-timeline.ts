@@ -102,6 +102,7 @@ export class StockTimeline {
   #dirtyFrom = -1;
   /** The state before the first movement: empty, or what a seed says earlier history left. */
   #opening: StockState = EMPTY_STOCK;
+  #revision = 0;
 
   constructor(productId: string) {
     this.productId = productId;
@@ -130,6 +131,11 @@ export class StockTimeline {
     this.#opening = state;
     this.#pricePer = pricePer;
     if (this.#movements.length > 0) this.#markDirty(0);
+  }
+
+  /** Counts changes: what is read off the movements holds while it stays the same. */
+  get revision(): number {
+    return this.#revision;
   }
 
   /** Movements in canonical order, with outcomes. Call `settle` first after changes. */
@@ -216,9 +222,11 @@ export class StockTimeline {
       state = next.after;
     }
     this.#dirtyFrom = -1;
+    this.#revision += 1;
   }
 
   #markDirty(at: number): void {
+    this.#revision += 1;
     this.#dirtyFrom = this.#dirtyFrom < 0 ? at : Math.min(this.#dirtyFrom, at);
   }
 
