@@ -45,6 +45,8 @@ export interface SyncHooks {
 
 const RXDB_FIELDS = new Set(['_deleted', '_rev', '_meta', '_attachments']);
 const REOFFER_BATCH = 500;
+/** Push answers remembered until their events come back in the log (the oldest go first). */
+const ANSWERED_MAX = 20_000;
 
 /** The underlying cause of a replication error (RxDB wraps handler errors in RC_PUSH / RC_PULL). */
 function describeError(err: unknown): string {
@@ -99,6 +101,19 @@ export function startReplication(
     });
   };
 
+  // Ids whose receipts this loop has stored: when the events come back in the shop's log (the
+  // live stream echoes every push), there is nothing to look up, so no read competes with the
+  // counter's next sale.
+  const answered = new Set<string>();
+  const remember = (ids: readonly string[]): void => {
+    for (const id of ids) answered.add(id);
+    if (answered.size <= ANSWERED_MAX) return;
+    for (const id of answered) {
+      answered.delete(id);
+      if (answered.size <= ANSWERED_MAX / 2) break;
+    }
+  };
+
   const push = replicateRxCollection<EventDoc, unknown>({
     collection: db.events,
     replicationIdentifier: `smartkirana-push-${transport.serverUrl}`,
@@ -127,6 +142,7 @@ export function startReplication(
             ...(r.reason !== undefined ? { reason: r.reason.slice(0, 500) } : {}),
           }));
           await db.receipts.bulkUpsert(receipts);
+          remember(receipts.map((r) => r.id));
           ok();
           return res.conflicts.map((c) => ({ ...c, _deleted: false }));
         } catch (err) {
@@ -140,7 +156,9 @@ export function startReplication(
   /** Own events seen in the shop's log are acknowledged, even if the push answer was lost. */
   const acknowledge = async (page: LogPage): Promise<void> => {
     const own = page.events.flatMap((e, i) =>
-      e.deviceId === opts.deviceId ? [{ id: e.id, seq: page.from + i }] : [],
+      e.deviceId === opts.deviceId && !answered.delete(e.id)
+        ? [{ id: e.id, seq: page.from + i }]
+        : [],
     );
     if (own.length === 0) return;
     const known = await db.receipts.findByIds(own.map((o) => o.id)).exec();
