@@ -59,6 +59,7 @@ export class DeviceLock {
     this.#closed = true;
     await this.#tail;
     this.#letGo();
+    if (lastHolder.get(this.#name) === this) lastHolder.delete(this.#name);
   }
 
   async #runHeld<T>(fn: (continued: boolean) => Promise<T>): Promise<T> {
