@@ -98,13 +98,9 @@ function episodes(t: StockTimeline): Conflict[] {
   const out: Conflict[] = [];
   const productId = t.productId;
   let current: Conflict | undefined;
-  // The sales already named by the current episode (a long one names thousands).
-  const named = new Set<string>();
   for (const m of t.movements) {
     const open = m.outcome.after.open;
     if (open && !current) {
-      named.clear();
-      named.add(m.eventId);
       current = {
         id: open,
         kind: 'oversell',
@@ -117,10 +113,10 @@ function episodes(t: StockTimeline): Conflict[] {
       };
       out.push(current);
     } else if (open && current) {
-      if (m.kind === 'sale' && !named.has(m.eventId)) {
-        named.add(m.eventId);
+      // An event's movements sit side by side (one canonical key), so a sale of several lines
+      // of the product is named once by comparing with the last one named.
+      if (m.kind === 'sale' && current.eventIds.at(-1) !== m.eventId)
         current.eventIds.push(m.eventId);
-      }
       current.figures.lowest = Math.min(current.figures.lowest ?? 0, m.outcome.after.qty);
     } else if (!open && current) {
       current.status = 'resolved';
