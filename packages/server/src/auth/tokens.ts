@@ -3,6 +3,7 @@
  * role; a device token names the device and shop. Only HS256 is accepted (`alg: none` and every
  * other algorithm are refused), and expiry and not-before are enforced.
  */
+import { webcrypto } from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { roleSchema } from '@smartkirana/domain/event-fields';
 import { z } from 'zod';
@@ -23,6 +24,24 @@ const deviceClaims = z.object({ typ: z.literal('device'), sub: z.string(), shop:
 const claimsSchema = z.discriminatedUnion('typ', [userClaims, deviceClaims]);
 export type TokenClaims = z.infer<typeof claimsSchema>;
 
+/**
+ * The HMAC key imported once per secret: given raw bytes, jose imports them into WebCrypto on
+ * every call, which costs more than the signature check itself.
+ */
+const imported = new WeakMap<Uint8Array, Promise<webcrypto.CryptoKey>>();
+
+function hmacKey(secret: Uint8Array): Promise<webcrypto.CryptoKey> {
+  let key = imported.get(secret);
+  if (!key) {
+    key = webcrypto.subtle.importKey('raw', secret, { name: 'HMAC', hash: 'SHA-256' }, false, [
+      'sign',
+      'verify',
+    ]);
+    imported.set(secret, key);
+  }
+  return key;
+}
+
 /** Sign an access token for a user or a device. */
 export async function signAccessToken(
   key: Uint8Array,
@@ -39,13 +58,13 @@ export async function signAccessToken(
     .setNotBefore('0s')
     .setExpirationTime(`${ttlSeconds}s`)
     .setJti(crypto.randomUUID())
-    .sign(key);
+    .sign(await hmacKey(key));
 }
 
 /** Verify an access token; throws `ApiError` with `token_expired` or `token_invalid`. */
 export async function verifyAccessToken(key: Uint8Array, token: string): Promise<TokenClaims> {
   try {
-    const { payload } = await jwtVerify(token, key, {
+    const { payload } = await jwtVerify(token, await hmacKey(key), {
       algorithms: ['HS256'],
       issuer: ISSUER,
       audience: AUDIENCE,
