@@ -257,6 +257,7 @@ function postgresStore(trx: Transaction<Database>): IngestStore {
     async write(w) {
       const e = w.events;
       const qr = w.quarantine;
+      const bodies = packTexts([...e.map((r) => r.body), ...qr.map((r) => r.body)]);
       const d = w.derived ?? {
         balances: [],
         zeroBalances: [],
@@ -273,24 +274,31 @@ function postgresStore(trx: Transaction<Database>): IngestStore {
         logged as (
           insert into events (shop_id, seq, id, device_id, device_seq, hlc, type, actor_id, at,
                               received_at, body, from_upstream)
-          select ${w.shopId}::text, * from unnest(
+          select ${w.shopId}::text, seq, id, device_id, device_seq, hlc, type, actor_id, at,
+                 received_at, convert_from(substring(${bodies.bytes}::bytea from b for n), 'UTF8'),
+                 from_upstream
+          from unnest(
             ${e.map((r) => r.seq)}::bigint[], ${e.map((r) => r.id)}::text[],
             ${e.map((r) => r.device_id)}::text[], ${e.map((r) => r.device_seq)}::bigint[],
             ${e.map((r) => r.hlc)}::text[], ${e.map((r) => r.type)}::text[],
             ${e.map((r) => r.actor_id)}::text[], ${e.map((r) => r.at)}::bigint[],
-            ${e.map((r) => r.received_at)}::bigint[], ${e.map((r) => r.body)}::text[],
-            ${e.map((r) => r.from_upstream)}::int[])
+            ${e.map((r) => r.received_at)}::bigint[], ${bodies.starts.slice(0, e.length)}::int[],
+            ${bodies.lengths.slice(0, e.length)}::int[], ${e.map((r) => r.from_upstream)}::int[])
+            as r(seq, id, device_id, device_seq, hlc, type, actor_id, at, received_at, b, n,
+                 from_upstream)
         ),
         held as (
           insert into quarantine (id, shop_id, device_id, device_seq, type, received_at, code,
                                   reason, body, resolved_at)
-          select id, ${w.shopId}::text, device_id, device_seq, type, received_at, code, reason, body, null
+          select id, ${w.shopId}::text, device_id, device_seq, type, received_at, code, reason,
+                 convert_from(substring(${bodies.bytes}::bytea from b for n), 'UTF8'), null
           from unnest(
             ${qr.map((r) => r.id)}::text[], ${qr.map((r) => r.device_id)}::text[],
             ${qr.map((r) => r.device_seq)}::bigint[], ${qr.map((r) => r.type)}::text[],
             ${qr.map((r) => r.received_at)}::bigint[], ${qr.map((r) => r.code)}::text[],
-            ${qr.map((r) => r.reason)}::text[], ${qr.map((r) => r.body)}::text[])
-            as h(id, device_id, device_seq, type, received_at, code, reason, body)
+            ${qr.map((r) => r.reason)}::text[], ${bodies.starts.slice(e.length)}::int[],
+            ${bodies.lengths.slice(e.length)}::int[])
+            as h(id, device_id, device_seq, type, received_at, code, reason, b, n)
         ),
         numbered as (
           update shops set seq = ${w.seq ?? null}::bigint
@@ -334,4 +342,28 @@ function postgresStore(trx: Transaction<Database>): IngestStore {
         select 1`.execute(trx);
     },
   };
+}
+
+/**
+ * Texts packed for Postgres as one binary `bytea` parameter and the 1-based byte position and
+ * length of each (`convert_from(substring(bytes from b for n), 'UTF8')` takes one out). Event
+ * bodies are JSON full of quotes: as a `text[]` parameter each would be escaped into an array
+ * literal in JavaScript (a regular-expression pass per body) and parsed back by the server; a
+ * binary parameter is sent as it is.
+ */
+function packTexts(texts: readonly string[]): {
+  bytes: Buffer;
+  starts: number[];
+  lengths: number[];
+} {
+  const starts: number[] = [];
+  const lengths: number[] = [];
+  let at = 1;
+  for (const t of texts) {
+    const n = Buffer.byteLength(t);
+    starts.push(at);
+    lengths.push(n);
+    at += n;
+  }
+  return { bytes: Buffer.from(texts.join('')), starts, lengths };
 }

@@ -163,6 +163,45 @@ for (const dialect of await dialects()) {
       expect(rows).toEqual([{ id: priceChange.id, code: 'forbidden_event' }]);
     });
 
+    it('stores every body whole, multi-byte text included, in the log and in quarantine', async () => {
+      shop.tillSim.actorId = shop.ownerId;
+      const [spec, other] = [DEMO_PRODUCTS[2], DEMO_PRODUCTS[3]];
+      if (!spec || !other) throw new Error('the demo catalogue is shorter than expected');
+      const product = (name: string) => shop.tillSim.createProduct({ ...spec, name });
+      const created = [product('चीनी (खुली) 1 किलो'), product('Ghee 🧈 500 ml')];
+      shop.tillSim.actorId = shop.cashierId;
+      // A cashier may not add products: held back, between accepted events of the same batch.
+      const held = shop.tillSim.createProduct({ ...other, name: 'दाल 🫘 मूंग' });
+      shop.tillSim.actorId = shop.ownerId;
+      created.push(product('Atta — चक्की फ्रेश'));
+      const batch = [created[0], held, ...created.slice(1)].filter((e) => e !== undefined);
+      const { body } = await push(server, shop.till.token, batch);
+      expect(body.results.map((r) => r.status)).toEqual([
+        'accepted',
+        'quarantined',
+        'accepted',
+        'accepted',
+      ]);
+      const logged = await server.services.db.db
+        .selectFrom('events')
+        .select(['id', 'body'])
+        .where(
+          'id',
+          'in',
+          created.map((e) => e.id),
+        )
+        .execute();
+      expect(new Map(logged.map((r) => [r.id, JSON.parse(r.body) as unknown]))).toEqual(
+        new Map(created.map((e) => [e.id, e])),
+      );
+      const quarantined = await server.services.db.db
+        .selectFrom('quarantine')
+        .select('body')
+        .where('id', '=', held.id)
+        .executeTakeFirstOrThrow();
+      expect(JSON.parse(quarantined.body)).toEqual(held);
+    });
+
     it('holds back a valid event that would overflow the books, and keeps the rest flowing', async () => {
       const { productId, events } = stocked(shop, 2);
       await push(server, shop.till.token, events);
