@@ -71,7 +71,11 @@ export interface Movement extends MovementInput {
   sibling: Movement | undefined;
 }
 
-/** Called for each movement whose outcome appeared, changed or disappeared during a re-fold. */
+/**
+ * Called for each movement whose effect on the books (quantity moved, cost, variance) appeared,
+ * changed or disappeared during a re-fold. A movement whose state after it changed but whose
+ * effect did not (an earlier sale inserted before it) is updated without a call.
+ */
 export type OutcomeListener = (
   movement: MovementInput,
   before: MovementOutcome | undefined,
@@ -215,11 +219,20 @@ export class StockTimeline {
       if (!m) break;
       const next = this.#step(state, m);
       const before = m.outcome === PLACEHOLDER ? undefined : m.outcome;
-      if (!before || !sameOutcome(before, next)) {
-        m.outcome = next;
-        listener(m, before, next);
+      if (!before) {
+        m.outcome = { ...next };
+        listener(m, undefined, m.outcome);
+      } else if (!sameOutcome(before, next)) {
+        // A movement inserted earlier shifts every later state, but mostly leaves what the later
+        // movements did (quantity moved, its cost) as it was: then only the state after it is
+        // replaced, and the books need not hear of it.
+        if (sameEffect(before, next)) before.after = next.after;
+        else {
+          m.outcome = { ...next };
+          listener(m, before, m.outcome);
+        }
       }
-      state = next.after;
+      state = m.outcome.after;
     }
     this.#dirtyFrom = -1;
     this.#revision += 1;
@@ -243,15 +256,21 @@ export class StockTimeline {
     return lo;
   }
 
+  /**
+   * What `#step` computed last: one object written over at every step (a re-fold steps through a
+   * product's whole tail; settle copies it only where a movement's outcome changed).
+   */
+  readonly #next: MovementOutcome = { delta: 0, cost: 0, variance: 0, after: EMPTY_STOCK };
+
   #step(s: StockState, m: Movement): MovementOutcome {
     switch (m.kind) {
       case 'cost':
-        return {
-          delta: 0,
-          cost: 0,
-          variance: 0,
-          after: state(s.qty, s.value, s.refValue, s.refQty, m.value ?? 0, this.#pricePer, s.open),
-        };
+        return this.#outcome(
+          0,
+          0,
+          0,
+          state(s.qty, s.value, s.refValue, s.refQty, m.value ?? 0, this.#pricePer, s.open),
+        );
       case 'sale':
         return this.#out(s, m, m.qty);
       case 'receipt':
@@ -296,7 +315,7 @@ export class StockTimeline {
     const after = withRef(s, qty, value, open);
     // Taking the last units leaves no value behind: whatever rounding left goes to the cost.
     if (qty === 0) cost = s.value;
-    return { delta: -q, cost, variance: 0, after };
+    return this.#outcome(-q, cost, 0, after);
   }
 
   #in(s: StockState, q: number, v: Paise): MovementOutcome {
@@ -313,7 +332,16 @@ export class StockTimeline {
       variance = value;
       value = 0;
     }
-    return { delta: q, cost: v, variance, after: withRef(s, qty, value, qty >= 0 ? null : s.open) };
+    return this.#outcome(q, v, variance, withRef(s, qty, value, qty >= 0 ? null : s.open));
+  }
+
+  #outcome(delta: number, cost: Paise, variance: Paise, after: StockState): MovementOutcome {
+    const o = this.#next;
+    o.delta = delta;
+    o.cost = cost;
+    o.variance = variance;
+    o.after = after;
+    return o;
   }
 }
 
@@ -387,6 +415,11 @@ function state(
   open: string | null,
 ): StockState {
   return { qty, value, refValue, refQty, fallbackValue, fallbackPer, open };
+}
+
+/** Whether two outcomes move the same quantity and post the same amounts (`postCost`). */
+function sameEffect(a: MovementOutcome, b: MovementOutcome): boolean {
+  return a.delta === b.delta && a.cost === b.cost && a.variance === b.variance;
 }
 
 function sameOutcome(a: MovementOutcome, b: MovementOutcome): boolean {
