@@ -4,8 +4,9 @@
  * Quantity on hand is a plain sum, but moving-average cost, physical counts ("the shelf has 12") and
  * oversell detection depend on order. Each movement's outcome is a pure function of the state before
  * it, so an event that arrives late (earlier in canonical order than ones already folded) is inserted
- * in place and only this product's tail is re-folded. Every outcome that changes is reported, so the
- * books can replace the old cost postings with the new ones.
+ * in place and only this product's tail is re-folded. Every movement whose effect on the books (the
+ * quantity it moves, its cost) changes is reported, so the books can replace the old cost postings
+ * with the new ones.
  */
 import { MAX_AMOUNT, mulDiv, type Paise } from './money.ts';
 
@@ -219,18 +220,14 @@ export class StockTimeline {
       if (!m) break;
       const next = this.#step(state, m);
       const before = m.outcome === PLACEHOLDER ? undefined : m.outcome;
-      if (!before) {
-        m.outcome = { ...next };
-        listener(m, undefined, m.outcome);
-      } else if (!sameOutcome(before, next)) {
+      if (before && sameEffect(before, next)) {
         // A movement inserted earlier shifts every later state, but mostly leaves what the later
         // movements did (quantity moved, its cost) as it was: then only the state after it is
-        // replaced, and the books need not hear of it.
-        if (sameEffect(before, next)) before.after = next.after;
-        else {
-          m.outcome = { ...next };
-          listener(m, before, m.outcome);
-        }
+        // taken, and the books need not hear of it.
+        before.after = next.after;
+      } else {
+        m.outcome = { ...next };
+        listener(m, before, m.outcome);
       }
       state = m.outcome.after;
     }
@@ -258,7 +255,7 @@ export class StockTimeline {
 
   /**
    * What `#step` computed last: one object written over at every step (a re-fold steps through a
-   * product's whole tail; settle copies it only where a movement's outcome changed).
+   * product's whole tail; settle copies it only where a movement is new or its effect changed).
    */
   readonly #next: MovementOutcome = { delta: 0, cost: 0, variance: 0, after: EMPTY_STOCK };
 
@@ -420,23 +417,6 @@ function state(
 /** Whether two outcomes move the same quantity and post the same amounts (`postCost`). */
 function sameEffect(a: MovementOutcome, b: MovementOutcome): boolean {
   return a.delta === b.delta && a.cost === b.cost && a.variance === b.variance;
-}
-
-function sameOutcome(a: MovementOutcome, b: MovementOutcome): boolean {
-  const x = a.after;
-  const y = b.after;
-  return (
-    a.delta === b.delta &&
-    a.cost === b.cost &&
-    a.variance === b.variance &&
-    x.qty === y.qty &&
-    x.value === y.value &&
-    x.refValue === y.refValue &&
-    x.refQty === y.refQty &&
-    x.fallbackValue === y.fallbackValue &&
-    x.fallbackPer === y.fallbackPer &&
-    x.open === y.open
-  );
 }
 
 /**

@@ -257,7 +257,8 @@ function postgresStore(trx: Transaction<Database>): IngestStore {
     async write(w) {
       const e = w.events;
       const qr = w.quarantine;
-      const bodies = packTexts([...e.map((r) => r.body), ...qr.map((r) => r.body)]);
+      const eventBodies = packTexts(e.map((r) => r.body));
+      const heldBodies = packTexts(qr.map((r) => r.body));
       const d = w.derived ?? {
         balances: [],
         zeroBalances: [],
@@ -275,15 +276,16 @@ function postgresStore(trx: Transaction<Database>): IngestStore {
           insert into events (shop_id, seq, id, device_id, device_seq, hlc, type, actor_id, at,
                               received_at, body, from_upstream)
           select ${w.shopId}::text, seq, id, device_id, device_seq, hlc, type, actor_id, at,
-                 received_at, convert_from(substring(${bodies.bytes}::bytea from b for n), 'UTF8'),
+                 received_at,
+                 convert_from(substring(${eventBodies.bytes}::bytea from b for n), 'UTF8'),
                  from_upstream
           from unnest(
             ${e.map((r) => r.seq)}::bigint[], ${e.map((r) => r.id)}::text[],
             ${e.map((r) => r.device_id)}::text[], ${e.map((r) => r.device_seq)}::bigint[],
             ${e.map((r) => r.hlc)}::text[], ${e.map((r) => r.type)}::text[],
             ${e.map((r) => r.actor_id)}::text[], ${e.map((r) => r.at)}::bigint[],
-            ${e.map((r) => r.received_at)}::bigint[], ${bodies.starts.slice(0, e.length)}::int[],
-            ${bodies.lengths.slice(0, e.length)}::int[], ${e.map((r) => r.from_upstream)}::int[])
+            ${e.map((r) => r.received_at)}::bigint[], ${eventBodies.starts}::int[],
+            ${eventBodies.lengths}::int[], ${e.map((r) => r.from_upstream)}::int[])
             as r(seq, id, device_id, device_seq, hlc, type, actor_id, at, received_at, b, n,
                  from_upstream)
         ),
@@ -291,13 +293,13 @@ function postgresStore(trx: Transaction<Database>): IngestStore {
           insert into quarantine (id, shop_id, device_id, device_seq, type, received_at, code,
                                   reason, body, resolved_at)
           select id, ${w.shopId}::text, device_id, device_seq, type, received_at, code, reason,
-                 convert_from(substring(${bodies.bytes}::bytea from b for n), 'UTF8'), null
+                 convert_from(substring(${heldBodies.bytes}::bytea from b for n), 'UTF8'), null
           from unnest(
             ${qr.map((r) => r.id)}::text[], ${qr.map((r) => r.device_id)}::text[],
             ${qr.map((r) => r.device_seq)}::bigint[], ${qr.map((r) => r.type)}::text[],
             ${qr.map((r) => r.received_at)}::bigint[], ${qr.map((r) => r.code)}::text[],
-            ${qr.map((r) => r.reason)}::text[], ${bodies.starts.slice(e.length)}::int[],
-            ${bodies.lengths.slice(e.length)}::int[])
+            ${qr.map((r) => r.reason)}::text[], ${heldBodies.starts}::int[],
+            ${heldBodies.lengths}::int[])
             as h(id, device_id, device_seq, type, received_at, code, reason, b, n)
         ),
         numbered as (
